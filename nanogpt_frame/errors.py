@@ -1,0 +1,85 @@
+"""The exceptions nanogpt_frame raises. The library raises; the CLI turns them into one line."""
+
+from __future__ import annotations
+
+__all__ = (
+    "ConfigError",
+    "FetchError",
+    "NanoGPTError",
+    "PayloadError",
+    "RateLimitError",
+    "SnapshotError",
+    "server_message",
+)
+
+
+class NanoGPTError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ConfigError(NanoGPTError, ValueError):
+    """An argument or environment setting that cannot work (bad base URL, unknown endpoint)."""
+
+
+class FetchError(NanoGPTError):
+    """The catalog could not be fetched: transport failure or an HTTP error status.
+
+    Attributes:
+        url: the URL that failed (never holds the API key).
+        status: the HTTP status, or ``None`` when no response arrived.
+    """
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class RateLimitError(FetchError):
+    """HTTP 429 that outlasted the retries. ``retry_after`` is the server's wait in seconds."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        status: int | None = 429,
+        retry_after: float | None = None,
+    ):
+        super().__init__(message, url=url, status=status)
+        self.retry_after = retry_after
+
+
+class PayloadError(NanoGPTError):
+    """A response or file that is not a model catalog (truncated JSON, HTML, no ``data`` list)."""
+
+
+class SnapshotError(NanoGPTError):
+    """A snapshot that cannot be written (it exists already) or read (not a snapshot)."""
+
+
+def server_message(body: object) -> str:
+    """The server's own words from any error body shape NanoGPT uses.
+
+    Shapes: ``{"code", "message"}`` (catalog 429), ``{"error": {"message", ...}}`` (OpenAI
+    envelope), ``{"error": <int>, "message"}`` (OpenAPI) and ``{"error": "<text>", "status"}``.
+
+    >>> server_message({"error": {"message": "Invalid model", "type": "invalid_request_error"}})
+    'Invalid model'
+    >>> server_message({"error": "Insufficient balance", "status": 402})
+    'Insufficient balance'
+    """
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return error["message"]
+        if isinstance(body.get("message"), str):
+            return body["message"]
+        if isinstance(error, str):
+            return error
+        if isinstance(body.get("detail"), str):
+            return body["detail"]
+    if isinstance(body, str):
+        text = " ".join(body.split())
+        return text[:200] + ("..." if len(text) > 200 else "")
+    return ""
