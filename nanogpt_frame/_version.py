@@ -7,7 +7,7 @@ from functools import cache
 
 @cache
 def package_version() -> str:
-    """The version of the installed ``nanogpt-frame`` distribution (``0+unknown`` from a checkout)."""
+    """The version of the installed ``nanogpt-frame`` distribution (``0+unknown`` uninstalled)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -32,6 +32,7 @@ log = logging.getLogger("nanogpt_frame")
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _BACKOFF_BASE = 0.5
 _BACKOFF_CAP = 8.0
+_sleep = time.sleep  # the retry wait; tests swap it to record delays instead of waiting
 _OFFLINE_HINT = "no network? use load('sample') or --sample, or load a saved snapshot"
 
 
@@ -155,7 +156,7 @@ def _request(
     retries: int,
     settings: Settings,
 ) -> httpx.Response:
-    """GET with retries on 408/429/5xx and timeouts, honouring ``Retry-After``, within a deadline."""
+    """GET with retries on 408/429/5xx and timeouts, honouring ``Retry-After``, by a deadline."""
     import httpx
 
     attempt = 0
@@ -176,7 +177,8 @@ def _request(
             cause: BaseException = exc
         except httpx.ConnectError as exc:
             raise FetchError(
-                f"could not connect to {url}: {_scrub(str(exc), settings.api_key)}; {_OFFLINE_HINT}",
+                f"could not connect to {url}: {_scrub(str(exc), settings.api_key)}; "
+                + _OFFLINE_HINT,
                 url=url,
             ) from exc
         except httpx.HTTPError as exc:  # broken connection, protocol error: worth another go
@@ -200,7 +202,7 @@ def _request(
         delay = wait if wait is not None else _backoff(attempt)
         if time.monotonic() + delay >= stop_at:
             raise failure from (cause if cause is not failure else None)
-        time.sleep(delay)
+        _sleep(delay)
         attempt += 1
 
 
@@ -259,4 +261,3 @@ def _scrub(text: str, secret: str | None) -> str:
     if secret and secret in text:
         text = text.replace(secret, "***")
     return text
-

@@ -217,7 +217,7 @@ def frame_from_payload(
     """Flatten one listing response into the models frame (pure: no I/O).
 
     Args:
-        payload: the listing as ``dict``, ``bytes`` or ``str`` (``{"object": "list", "data": [...]}``).
+        payload: the listing (``{"object": "list", "data": [...]}``) as dict, bytes or str.
         source_endpoint: ``"canonical"``, ``"subscription"`` or ``"paid"``.
         snapshot_at: when the response was received; now (UTC) when omitted.
 
@@ -254,8 +254,9 @@ def frames_from_listings(
     frames = []
     for endpoint in ENDPOINTS:
         if endpoint in listings:
-            frames.append(frame_from_payload(listings[endpoint], source_endpoint=endpoint,
-                                             snapshot_at=stamp))
+            frames.append(
+                frame_from_payload(listings[endpoint], source_endpoint=endpoint, snapshot_at=stamp)
+            )
     if not frames:
         raise PayloadError("no listings to flatten")
     attrs = _merge_attrs(frames)
@@ -406,7 +407,9 @@ def _flatten(listing: dict[str, Any], endpoint: str, snapshot_at: pd.Timestamp) 
         "listing_meta": {endpoint: meta} if meta else {},
     }
     if skipped:
-        shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        shown = ", ".join(skipped[:5]) + (
+            f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        )
         warnings.warn(
             f"skipped {len(skipped)} malformed item(s) in the {endpoint} listing: {shown}",
             CatalogWarning,

@@ -1,4 +1,4 @@
-"""``load()``: the models frame from the live API, the bundled sample, raw JSON files or a snapshot."""
+"""``load()``: the models frame from the live API, the bundled sample, raw JSON or a snapshot."""
 
 from __future__ import annotations
 
@@ -44,6 +44,7 @@ def load(
     client: httpx.Client | None = None,
     max_age: float | None = None,
     deadline: float | None = None,
+    retries: int = 4,
     snapshot_at: datetime | str | None = None,
 ) -> pd.DataFrame:
     """Load NanoGPT's text-model listings into one typed DataFrame.
@@ -61,6 +62,7 @@ def load(
         max_age: reuse a cached response younger than this many seconds (``0``: always fetch);
             default 300 (the API's own ``s-maxage``).
         deadline: overall seconds for the fetch, retries included (default ``2 * timeout``).
+        retries: retries per listing on 408/429/5xx and timeouts (never on other 4xx).
         snapshot_at: override the receive time recorded in ``snapshot_at``.
 
     Returns:
@@ -81,7 +83,9 @@ def load(
     provenance: dict[str, Any] = {"base_url": None, "authenticated": False}
     if isinstance(source, str) and source == "live":
         settings = Settings.from_env(api_key=api_key, base_url=base_url)
-        df = _load_live(chosen, settings, sort, timeout, client, max_age, deadline, snapshot_at)
+        df = _load_live(
+            chosen, settings, sort, timeout, client, max_age, deadline, retries, snapshot_at
+        )
         provenance = {"base_url": settings.base_url, "authenticated": settings.authenticated}
         source_name = "live"
     elif isinstance(source, str) and source == "sample":
@@ -109,7 +113,7 @@ def _check_endpoints(endpoints: tuple[str, ...] | list[str] | str) -> tuple[str,
     return tuple(e for e in ENDPOINTS if e in chosen)
 
 
-def _load_live(chosen, settings, sort, timeout, client, max_age, deadline, snapshot_at):
+def _load_live(chosen, settings, sort, timeout, client, max_age, deadline, retries, snapshot_at):
     from .fetch import fetch_listings
 
     cache = None
@@ -124,6 +128,7 @@ def _load_live(chosen, settings, sort, timeout, client, max_age, deadline, snaps
         sort=sort,
         timeout=timeout,
         deadline=deadline,
+        retries=retries,
         client=client,
         cache=cache,
         max_age=max_age,
@@ -139,7 +144,7 @@ def _load_live(chosen, settings, sort, timeout, client, max_age, deadline, snaps
 
 def _warn_if_canonical_restricted(df: pd.DataFrame) -> None:
     """With a key, /v1/models may list only subscription models: say so once per load."""
-    by_endpoint = df.groupby("source_endpoint", observed=True)["id"].agg(frozenset)
+    by_endpoint = {e: frozenset(ids) for e, ids in df.groupby("source_endpoint")["id"]}
     canonical = by_endpoint.get("canonical")
     subscription = by_endpoint.get("subscription")
     if canonical is None or subscription is None or canonical != subscription:

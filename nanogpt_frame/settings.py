@@ -21,7 +21,10 @@ def normalize_base_url(url: str) -> str:
     A URL that ends in ``/chat/completions`` or ``/v1`` (copied from a chat client's settings) is
     cut back to the API root; anything that is not an http(s) URL raises ``ConfigError``.
 
-    >>> normalize_base_url("https://nano-gpt.com/api/v1/chat/completions/")
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     normalize_base_url("https://nano-gpt.com/api/v1/chat/completions/")
     'https://nano-gpt.com/api'
     """
     original = url

@@ -1,0 +1,58 @@
+"""Small shared helpers over the models frame: one row per model, column checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from .errors import ConfigError
+from .schema import CAPABILITIES
+
+__all__ = ("capability_column", "require_columns", "unique_models")
+
+_ENDPOINT_PREFERENCE = {"canonical": 0, "subscription": 1, "paid": 2}
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str = "this") -> None:
+    """Raise ``ConfigError`` naming the columns ``df`` lacks (instead of a bare KeyError)."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ConfigError(
+            f"{what} needs a models frame (from nanogpt_frame.load); missing columns: {missing}"
+        )
+
+
+def capability_column(name: str) -> str:
+    """``"vision"`` or ``"cap_vision"`` -> ``"cap_vision"``; unknown names raise ``ConfigError``."""
+    bare = name.strip().removeprefix("cap_")
+    if bare not in CAPABILITIES:
+        raise ConfigError(f"unknown capability {name!r}; known: {', '.join(CAPABILITIES)}")
+    return f"cap_{bare}"
+
+
+def unique_models(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per model id (the latest snapshot; canonical, then subscription, then paid).
+
+    ``in_subscription`` is already resolved across listings, so nothing is lost by keeping one
+    row. Ids that differ only by case stay two models.
+
+    >>> import nanogpt_frame as nf
+    >>> df = nf.load("sample")
+    >>> len(unique_models(df)) == df["id"].nunique()
+    True
+    """
+    require_columns(df, ("id",), what="unique_models")
+    if df.empty or not df["id"].duplicated().any():
+        return df
+    order = df.get("source_endpoint", pd.Series("canonical", index=df.index))
+    rank = order.astype(object).map(_ENDPOINT_PREFERENCE).fillna(3)
+    keys = pd.DataFrame({"rank": rank.astype(float)}, index=df.index)
+    if "snapshot_at" in df.columns:
+        keys["stamp"] = -df["snapshot_at"].astype("int64[pyarrow]").astype(float).fillna(0)
+        ordered = keys.sort_values(["stamp", "rank"], kind="stable").index
+    else:
+        ordered = keys.sort_values("rank", kind="stable").index
+    out = df.loc[ordered]
+    out = out[~out["id"].duplicated()]
+    return out.sort_index()

@@ -1,0 +1,124 @@
+"""load() on the bundled sample, folders and files of raw listings, and bad sources."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+import nanogpt_frame as nf
+from nanogpt_frame.loader import sample_dir
+
+
+@pytest.fixture(scope="module")
+def sample() -> pd.DataFrame:
+    return nf.load("sample")
+
+
+def test_sample_size_and_listings(sample):
+    counts = sample.groupby("source_endpoint").size()
+    assert counts["canonical"] >= 120
+    assert counts["subscription"] + counts["paid"] == counts["canonical"]
+
+
+def test_sample_subscription_and_paid_are_disjoint_and_cover_canonical(sample):
+    ids = {e: set(g) for e, g in sample.groupby("source_endpoint")["id"]}
+    assert not ids["subscription"] & ids["paid"]
+    assert ids["subscription"] | ids["paid"] == ids["canonical"]
+    canonical = sample[sample["source_endpoint"] == "canonical"]
+    assert canonical["in_subscription"].notna().all()
+    assert set(canonical.loc[canonical["in_subscription"] == True, "id"]) == ids["subscription"]  # noqa: E712
+
+
+def test_sample_exercises_the_quirks(sample):
+    c = sample[sample["source_endpoint"] == "canonical"]
+    assert c["price_cache_read"].notna().sum() >= 5 and c["price_cache_write"].notna().any()
+    assert c["context_length"].isna().any() and c["max_output_tokens"].isna().any()
+    assert c["cap_pdf_upload"].isna().any()  # a missing capability key
+    estimate = c["cost_estimate"].dropna()
+    assert estimate.str.startswith("{").any() and estimate.str.startswith("$").any()
+    assert pd.to_numeric(estimate, errors="coerce").notna().any()
+    assert {"thinking", "32000", "low"} <= set(c["variant"].dropna())
+    assert c["id_namespace"].isna().any() and (c["id_namespace"] == "TEE").any()
+    lowered = c["id"].str.lower()
+    assert lowered.duplicated().any()  # a case pair
+    assert set(c["distillation_status"].dropna()) == {"allowed", "disallowed", "unknown"}
+    assert c["extra_json"].notna().any()
+    assert (c["max_output_tokens"] > c["context_length"]).any()
+    assert {"google", "gemini"} <= set(c["owned_by"])
+
+
+def test_sample_attrs(sample):
+    attrs = sample.attrs
+    assert attrs["source"] == "sample" and attrs["authenticated"] is False
+    assert attrs["sample_as_of"] == "2026-08-24"
+    assert attrs["schema_version"] == "1" and "package_version" in attrs
+    assert pd.Timestamp(attrs["fetched_at"]) == sample["snapshot_at"].iloc[0]
+    assert sample["snapshot_at"].nunique() == 1
+
+
+def test_sample_files_are_raw_listing_responses():
+    for name in ("canonical", "subscription", "paid"):
+        body = json.loads((sample_dir() / f"{name}.json").read_text())
+        assert body["object"] == "list" and isinstance(body["data"], list)
+
+
+def test_folder_of_raw_listings_uses_the_same_path(tmp_path, sample):
+    for name in ("canonical", "paid"):
+        shutil.copy(sample_dir() / f"{name}.json", tmp_path / f"{name}.json")
+    stamp = sample["snapshot_at"].iloc[0]
+    df = nf.load(tmp_path, snapshot_at=stamp)
+    expected = nf.load("sample", endpoints=("canonical", "paid"), snapshot_at=stamp)
+    pd.testing.assert_frame_equal(df, expected)
+    # Without the subscription listing, canonical ids not in paid stay unknown (SPEC).
+    canonical = df[df["source_endpoint"] == "canonical"]
+    assert canonical["in_subscription"].isna().any()
+    assert not (canonical["in_subscription"] == True).any()  # noqa: E712
+    assert df.attrs["source"] == str(tmp_path)
+
+
+def test_single_listing_file(tmp_path):
+    path = tmp_path / "paid-2026-08-24.json"
+    shutil.copy(sample_dir() / "paid.json", path)
+    df = nf.load(path)
+    assert set(df["source_endpoint"]) == {"paid"} and (df["in_subscription"] == False).all()  # noqa: E712
+
+
+def test_endpoints_subset_of_the_sample():
+    df = nf.load("sample", endpoints=["subscription"])
+    assert set(df["source_endpoint"]) == {"subscription"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"source": "/no/such/folder"}, nf.ConfigError),
+        ({"source": "sample", "endpoints": ("free",)}, nf.ConfigError),
+        ({"source": "sample", "endpoints": ()}, nf.ConfigError),
+        ({"source": "sample", "sort": "newest"}, nf.ConfigError),
+    ],
+)
+def test_bad_arguments(kwargs, error):
+    with pytest.raises(error):
+        nf.load(**kwargs)
+
+
+def test_folder_without_listings_is_a_payload_error(tmp_path):
+    (tmp_path / "canonical.json").write_text('{"oops": 1}')
+    with pytest.raises(nf.PayloadError, match=r"canonical\.json"):
+        nf.load(tmp_path)
+
+
+def test_import_is_lazy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, nanogpt_frame; "
+        "print(sorted(m for m in ('httpx', 'matplotlib', 'pyarrow.dataset', 'pandas') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
