@@ -9,7 +9,14 @@ import pandas as pd
 from .errors import ConfigError
 from .schema import CAPABILITIES
 
-__all__ = ("capability_column", "require_columns", "unique_models")
+__all__ = (
+    "capability_column",
+    "capability_count",
+    "has_all",
+    "is_router",
+    "require_columns",
+    "unique_models",
+)
 
 _ENDPOINT_PREFERENCE = {"canonical": 0, "subscription": 1, "paid": 2}
 
@@ -56,3 +63,23 @@ def unique_models(df: pd.DataFrame) -> pd.DataFrame:
     out = df.loc[ordered]
     out = out[~out["id"].duplicated()]
     return out.sort_index()
+
+
+def is_router(df: pd.DataFrame) -> pd.Series:
+    """True for router pseudo-models (``auto-model*``) whose listed price is not what you pay."""
+    return df["id"].str.startswith("auto-model").fillna(False).astype(bool)
+
+
+def has_all(df: pd.DataFrame, capabilities: Iterable[str]) -> pd.Series:
+    """True where every named capability is True (``<NA>`` never counts as having it)."""
+    mask = pd.Series(True, index=df.index)
+    for name in capabilities:
+        mask &= (df[capability_column(name)] == True).fillna(False).astype(bool)  # noqa: E712
+    return mask
+
+
+def capability_count(df: pd.DataFrame) -> pd.Series:
+    """How many capability flags are True per model (unknown counts as not having it)."""
+    columns = [f"cap_{c}" for c in CAPABILITIES if f"cap_{c}" in df.columns]
+    flags = df[columns].fillna(False).astype(bool)
+    return flags.sum(axis=1).astype("int64").rename("capabilities")

@@ -1,0 +1,319 @@
+"""``quality_report``: one row per data problem found in a catalog. Pure.
+
+Each rule is a small function returning rows; ``RULES`` lists them with what they check, so the
+report can be explained (``nanogpt-frame quality`` prints the same rows).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pandas as pd
+
+from .catalog import is_router, require_columns, unique_models
+from .schema import CAPABILITIES, PRICE_COLUMNS
+
+__all__ = ("RULES", "quality_report")
+
+Row = dict[str, Any]
+SEVERITIES = ("error", "warning", "info")
+_OUTLIER_FACTOR = 1000.0
+_VERSION = re.compile(r"(?<![\d.])(\d+(?:\.\d+)+)(?![\d.])")
+
+
+def _row(rule: str, severity: str, message: str, model_id: Any = None, endpoint: Any = None) -> Row:
+    return {
+        "rule": rule,
+        "severity": severity,
+        "id": model_id,
+        "source_endpoint": endpoint,
+        "message": message,
+    }
+
+
+def _invalid(models: pd.DataFrame) -> Iterator[tuple[str, dict[str, Any]]]:
+    extra = models["extra_json"].dropna()
+    for model_id, raw in zip(models.loc[extra.index, "id"], extra, strict=True):
+        try:
+            bad = json.loads(raw).get("_invalid")
+        except (ValueError, AttributeError):
+            continue
+        if bad:
+            yield model_id, bad
+
+
+def output_exceeds_context(models: pd.DataFrame) -> Iterator[Row]:
+    """``max_output_tokens`` greater than ``context_length``."""
+    over = models[(models["max_output_tokens"] > models["context_length"]).fillna(False)]
+    for model_id, out, ctx in over[["id", "max_output_tokens", "context_length"]].itertuples(
+        index=False
+    ):
+        yield _row(
+            "output_exceeds_context",
+            "warning",
+            f"max_output_tokens {out:,} exceeds context_length {ctx:,}",
+            model_id,
+        )
+
+
+def invalid_values(models: pd.DataFrame) -> Iterator[Row]:
+    """Served values that could not be read (kept in ``extra_json["_invalid"]``)."""
+    for model_id, bad in _invalid(models):
+        for path, value in bad.items():
+            is_price = path.startswith("pricing.")
+            negative = isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0
+            if is_price and negative:
+                yield _row(
+                    "price_negative",
+                    "error",
+                    f"{path} is negative ({value}); read as unknown",
+                    model_id,
+                )
+            elif is_price:
+                yield _row(
+                    "price_unreadable",
+                    "error",
+                    f"{path} is not a price ({value!r}); read as unknown",
+                    model_id,
+                )
+            else:
+                yield _row(
+                    "value_unreadable",
+                    "warning",
+                    f"{path} could not be read ({value!r}); read as unknown",
+                    model_id,
+                )
+
+
+def missing_prices(models: pd.DataFrame) -> Iterator[Row]:
+    """No prompt or completion price (missing or null), and 0 prices on non-routers."""
+    invalid = {
+        model_id
+        for model_id, bad in _invalid(models)
+        if any(k in bad for k in ("pricing.prompt", "pricing.completion"))
+    }
+    routers = is_router(models)
+    for column in ("price_prompt", "price_completion"):
+        missing = models[models[column].isna() & ~models["id"].isin(invalid)]
+        for model_id in missing["id"]:
+            yield _row("price_missing", "warning", f"{column} is not served", model_id)
+        zero = models[(models[column] == 0).fillna(False) & ~routers]
+        for model_id in zero["id"]:
+            yield _row(
+                "price_zero", "warning", f"{column} is 0 on a model that is not a router", model_id
+            )
+
+
+def price_outliers(models: pd.DataFrame) -> Iterator[Row]:
+    """A price more than 1000x above or below the catalog median (a per-1K/per-1M unit slip)."""
+    for column in ("price_prompt", "price_completion"):
+        prices = models[column].astype(float)
+        positive = prices[prices > 0]
+        if len(positive) < 3:
+            continue
+        median = positive.median()
+        far = positive[
+            (positive > median * _OUTLIER_FACTOR) | (positive < median / _OUTLIER_FACTOR)
+        ]
+        for index, value in far.items():
+            yield _row(
+                "price_outlier",
+                "error",
+                f"{column} {value:g} is over {_OUTLIER_FACTOR:g}x off the catalog median "
+                f"{median:g} (unit mistake?)",
+                models.at[index, "id"],
+            )
+
+
+def case_only_ids(models: pd.DataFrame) -> Iterator[Row]:
+    """Ids that differ only by case (distinct models to the API; easy to mix up)."""
+    lowered = models["id"].str.lower()
+    clash = models[lowered.duplicated(keep=False)]
+    for _, group in clash.groupby(lowered[clash.index]):
+        ids = sorted(group["id"])
+        for model_id in ids:
+            others = ", ".join(i for i in ids if i != model_id)
+            yield _row("id_case_pair", "warning", f"differs only by case from {others}", model_id)
+
+
+def duplicate_ids(df: pd.DataFrame) -> Iterator[Row]:
+    """The same id twice in one listing of one load."""
+    keys = ["snapshot_at", "source_endpoint", "id"]
+    dup = df[df.duplicated(keys, keep="first")]
+    for (_, endpoint, model_id), group in dup.groupby(keys, sort=True):
+        yield _row(
+            "duplicate_id",
+            "error",
+            f"listed {len(group) + 1} times in the {endpoint} listing",
+            model_id,
+            endpoint,
+        )
+
+
+def listing_disagreements(df: pd.DataFrame) -> Iterator[Row]:
+    """Ids in both subscription and paid, missing from canonical, or canonical ids in neither."""
+    from .subscription import listing_consistency
+
+    severity = {"in_subscription_and_paid": "error"}
+    text = {
+        "in_subscription_and_paid": "listed in both the subscription and the paid listing",
+        "subscription_not_in_canonical": "in the subscription listing but not in canonical",
+        "paid_not_in_canonical": "in the paid listing but not in canonical",
+        "canonical_in_neither": "in canonical but in neither the subscription nor the paid listing",
+    }
+    for model_id, problem in (
+        listing_consistency(df)[["id", "problem"]].drop_duplicates().itertuples(index=False)
+    ):
+        yield _row(problem, severity.get(problem, "warning"), text[problem], model_id)
+
+
+def capability_coverage(models: pd.DataFrame) -> Iterator[Row]:
+    """Capability flags the catalog leaves unknown for some models."""
+    for cap in CAPABILITIES:
+        unknown = models[f"cap_{cap}"].isna().mean() if len(models) else 0.0
+        if unknown > 0:
+            yield _row(
+                "capability_unknown",
+                "info",
+                f"cap_{cap} is unknown for {unknown:.0%} of models "
+                "(a missing key means unknown, not false)",
+            )
+
+
+def name_version_mismatch(models: pd.DataFrame) -> Iterator[Row]:
+    """A display name whose version number disagrees with the id's (e.g. 4.6 named 4.5)."""
+    named = models[models["name"].notna()]
+    for model_id, name in named[["id", "name"]].itertuples(index=False):
+        in_id = set(_VERSION.findall(model_id.rsplit("/", 1)[-1]))
+        in_name = set(_VERSION.findall(name))
+        if in_id and in_name and in_id.isdisjoint(in_name):
+            yield _row(
+                "name_version_mismatch",
+                "warning",
+                f"name {name!r} says {', '.join(sorted(in_name))} but the id says "
+                f"{', '.join(sorted(in_id))}",
+                model_id,
+            )
+
+
+def created_not_release_date(models: pd.DataFrame) -> Iterator[Row]:
+    """``created`` shared by most models: it is not a release date."""
+    created = models["created"].dropna()
+    if len(created) >= 5:
+        share = created.value_counts().iloc[0] / len(created)
+        if share > 0.5:
+            yield _row(
+                "created_not_release_date",
+                "info",
+                f"{share:.0%} of models share one 'created' value "
+                f"({created.mode().iloc[0]:%Y-%m-%d}); do not read it as a release date",
+            )
+
+
+def unknown_fields(models: pd.DataFrame) -> Iterator[Row]:
+    """Fields the contract does not map (kept in ``extra_json``)."""
+    extra = models["extra_json"].dropna()
+    for model_id, raw in zip(models.loc[extra.index, "id"], extra, strict=True):
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        names = []
+        for key, value in sorted(data.items()):
+            if key == "_invalid":
+                continue
+            if isinstance(value, dict) and key in (
+                "capabilities",
+                "pricing",
+                "architecture",
+                "distillationPolicy",
+                "subscription",
+            ):
+                names += [f"{key}.{k}" for k in sorted(value)]
+            else:
+                names.append(key)
+        if names:
+            yield _row(
+                "unknown_fields",
+                "info",
+                f"fields outside the contract: {', '.join(names)}",
+                model_id,
+            )
+
+
+def load_problems(df: pd.DataFrame) -> Iterator[Row]:
+    """What the loader noticed: skipped items, canonical restricted to the subscription."""
+    for endpoint, count in (df.attrs.get("skipped_items") or {}).items():
+        yield _row(
+            "malformed_items_skipped",
+            "error",
+            f"{count} malformed item(s) skipped in the {endpoint} listing",
+            endpoint=endpoint,
+        )
+    restricted = df.attrs.get("canonical_restricted")
+    if restricted is None and df.attrs.get("authenticated"):
+        ids = {e: frozenset(part) for e, part in df.groupby("source_endpoint")["id"]}
+        restricted = "canonical" in ids and ids.get("canonical") == ids.get("subscription")
+    if restricted:
+        yield _row(
+            "canonical_equals_subscription",
+            "warning",
+            "with this API key the canonical listing equals the subscription listing; "
+            "paid models are hidden from it",
+            endpoint="canonical",
+        )
+
+
+# (rule function, whether it reads each model once (True) or every row of every listing)
+RULES: tuple[tuple[Callable[[pd.DataFrame], Iterator[Row]], bool], ...] = (
+    (load_problems, False),
+    (duplicate_ids, False),
+    (listing_disagreements, False),
+    (invalid_values, True),
+    (missing_prices, True),
+    (price_outliers, True),
+    (output_exceeds_context, True),
+    (case_only_ids, True),
+    (name_version_mismatch, True),
+    (unknown_fields, True),
+    (capability_coverage, True),
+    (created_not_release_date, True),
+)
+
+
+def quality_report(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per data problem found in a catalog.
+
+    Columns: ``severity`` (``error``, ``warning``, ``info``), ``rule``, ``id`` (``<NA>`` for
+    catalog-wide findings), ``source_endpoint`` (for listing-level findings) and ``message``.
+    Model-level rules look at each model once (the latest snapshot; see ``unique_models``).
+    Rules: negative or unreadable prices, missing prices and 0 prices on non-routers, prices over
+    1000x off the median, output limit above context, case-only id pairs, duplicate ids within a
+    listing, disagreements between the listings, unknown capability coverage, names that disagree
+    with the id's version, one ``created`` for most models, fields outside the contract, skipped
+    items and a canonical listing restricted to the subscription.
+
+    >>> import nanogpt_frame as nf
+    >>> report = quality_report(nf.load("sample"))
+    >>> "id_case_pair" in set(report["rule"])
+    True
+    """
+    require_columns(
+        df,
+        ("id", "snapshot_at", "source_endpoint", "extra_json", *PRICE_COLUMNS),
+        what="quality_report",
+    )
+    models = unique_models(df) if len(df) else df
+    rows: list[Row] = []
+    for rule, per_model in RULES:
+        rows.extend(rule(models if per_model else df))
+    report = pd.DataFrame(rows, columns=["rule", "severity", "id", "source_endpoint", "message"])
+    report["severity"] = pd.Categorical(report["severity"], categories=SEVERITIES, ordered=True)
+    report = report.sort_values(["severity", "rule", "id"], kind="stable", na_position="first")
+    report = report[["severity", "rule", "id", "source_endpoint", "message"]]
+    return report.astype(
+        {c: "string[pyarrow]" for c in ("rule", "id", "source_endpoint", "message")}
+    ).reset_index(drop=True)
