@@ -230,7 +230,51 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"summary": _summary}
+def _rank(args: argparse.Namespace) -> int:
+    from .ranking import rank_models
+
+    workload = None
+    if args.input_tokens is not None:
+        workload = {
+            "input_tokens": args.input_tokens,
+            "output_tokens": args.output_tokens,
+            "cached_tokens": args.cached_tokens,
+        }
+    require = [c.strip() for c in args.require.split(",") if c.strip()]
+    ranked = rank_models(_load(args), require=require, min_context=args.min_context,
+                         workload=workload)  # fmt: skip
+    price = ranked.columns[1]
+    columns = ["rank", price, "id", "owned_by", "in_subscription", "price_prompt",
+               "price_completion", "context_length"]  # fmt: skip
+    _emit(ranked[columns].head(args.top), args.format)
+    return 0
+
+
+def _split(args: argparse.Namespace) -> int:
+    from .subscription import subscription_summary
+
+    table = subscription_summary(_load(args), by=args.by)
+    if args.format == "table":  # the essentials fit a terminal; csv/json carry every column
+        table = table[[args.by, "models_subscription", "models_paid", "share_in_subscription",
+                       "median_blended_subscription", "median_blended_paid",
+                       "list_value_subscription"]]  # fmt: skip
+    _emit(table, args.format)
+    return 0
+
+
+def _quality(args: argparse.Namespace) -> int:
+    from .quality import quality_report
+
+    _emit(quality_report(_load(args)), args.format)
+    return 0
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "summary": _summary,
+    "rank": _rank,
+    "split": _split,
+    "quality": _quality,
+}
 
 if __name__ == "__main__":  # pragma: no cover
     main()

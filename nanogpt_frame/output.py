@@ -26,7 +26,15 @@ def render(table: pd.DataFrame | pd.Series, fmt: str, *, title: str | None = Non
         return df.to_csv(index=False)
     if fmt == "json":
         return df.to_json(orient="records", date_format="iso", force_ascii=False) + "\n"
-    body = df.to_string(index=False, na_rep="-", max_colwidth=48) if len(df) else "(none)"
+    if len(df):
+        shown = df.copy()
+        for column in shown.columns:  # "-" for unknown, whatever the dtype
+            if not pd.api.types.is_float_dtype(shown[column].dtype):
+                values = shown[column].astype(object)
+                shown[column] = values.where(shown[column].notna(), "-")
+        body = shown.to_string(index=False, na_rep="-", max_colwidth=90)
+    else:
+        body = "(none)"
     heading = f"{title}\n{'-' * len(title)}\n" if title else ""
     return f"{heading}{body}\n\n"
 
