@@ -269,7 +269,75 @@ def _quality(args: argparse.Namespace) -> int:
     return 0
 
 
+def _snapshot(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .snapshots import write_snapshot
+
+    df = _load(args)
+    path = write_snapshot(df, args.out)
+    rows = df.groupby("source_endpoint", sort=False).size()
+    table = pd.DataFrame({"listing": rows.index, "rows": rows.to_numpy()})
+    if args.format == "json":
+        import json
+
+        print(json.dumps({"path": path, "rows": {k: int(v) for k, v in rows.items()}}))
+        return 0
+    print(f"wrote {path}", file=sys.stderr if args.format == "csv" else sys.stdout)
+    _emit(table, args.format)
+    return 0
+
+
+def _snapshot_path(path: str) -> str:
+    """A snapshot file as given, or the newest snapshot under a folder."""
+    from pathlib import Path
+
+    from .snapshots import latest_snapshots
+
+    if "://" not in path and Path(path).is_dir():
+        return latest_snapshots(path, 1)[-1]
+    return path
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .history import diff
+    from .snapshots import latest_snapshots
+
+    if args.new is None:
+        old, new = latest_snapshots(args.old, 2)
+    else:
+        old, new = _snapshot_path(args.old), _snapshot_path(args.new)
+    if args.format == "table":
+        print(f"{old} -> {new}")
+    _emit(diff(old, new), args.format)
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    from .errors import ConfigError
+    from .history import price_history
+    from .snapshots import read_snapshots
+
+    history = read_snapshots(args.root, ids=[args.model])
+    if history.empty:
+        hint = ""
+        everyone = read_snapshots(args.root, columns=["id"])["id"].unique()
+        close = [i for i in everyone if i.lower() == args.model.lower()]
+        if close:
+            hint = f"; ids are case-sensitive: did you mean {close[0]!r}?"
+        raise ConfigError(f"model {args.model!r} is in no snapshot under {args.root}{hint}")
+    table = price_history(history, args.model)
+    if args.format == "table":
+        table = table[["valid_from", "valid_to", "last_seen", "current", "price_prompt",
+                       "price_completion", "price_cache_read", "price_cache_write"]]  # fmt: skip
+    _emit(table, args.format)
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "snapshot": _snapshot,
+    "diff": _diff,
+    "history": _history,
     "summary": _summary,
     "rank": _rank,
     "split": _split,

@@ -116,10 +116,8 @@ def as_of(history: pd.DataFrame, when: date | datetime | str | pd.Timestamp) -> 
     require_columns(history, ("snapshot_at",), what="as_of")
     stamp = pd.Timestamp(when)
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    if (
-        (isinstance(when, date)
-        and not isinstance(when, datetime))
-        or (isinstance(when, str) and len(when) == 10)
+    if (isinstance(when, date) and not isinstance(when, datetime)) or (
+        isinstance(when, str) and len(when) == 10
     ):
         stamp = stamp + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)  # end of that day
     taken = history["snapshot_at"]
@@ -175,13 +173,15 @@ def diff(old: pd.DataFrame | str, new: pd.DataFrame | str) -> pd.DataFrame:
         rows.append({"change": "added", "id": model_id})
     for model_id in sorted(set(before.index) - set(after.index)):
         rows.append({"change": "removed", "id": model_id})
-    common = before.index.intersection(after.index).sort_values()
-    a, b = before.loc[common, list(DIFF_FIELDS)], after.loc[common, list(DIFF_FIELDS)]
+    common = sorted(set(before.index) & set(after.index))
+    # Positional alignment: the two frames' id dtypes need not match (str, string, object).
+    a = before.loc[common, list(DIFF_FIELDS)].reset_index(drop=True)
+    b = after.loc[common, list(DIFF_FIELDS)].reset_index(drop=True)
     for field in DIFF_FIELDS:
         x, y = a[field], b[field]
         moved = ((x != y).fillna(False).astype(bool)) | (x.isna() != y.isna())
-        for model_id in common[moved.to_numpy()]:
-            ov, nv = x.loc[model_id], y.loc[model_id]
+        for i in moved.to_numpy().nonzero()[0]:
+            model_id, ov, nv = common[i], x.iat[i], y.iat[i]
             ov = None if pd.isna(ov) else ov
             nv = None if pd.isna(nv) else nv
             relative = None

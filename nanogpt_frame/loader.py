@@ -92,6 +92,12 @@ def load(
         df = _load_raw_dir(sample_dir(), chosen, snapshot_at)
         provenance["sample_as_of"] = _sample_as_of()
         source_name = "sample"
+    elif isinstance(source, str) and "://" in source:  # a snapshot in object storage
+        from .snapshots import read_latest_snapshot, read_snapshot_file
+
+        is_file = source.split("?", 1)[0].endswith(".parquet")
+        df = (read_snapshot_file if is_file else read_latest_snapshot)(source)
+        return _only(df, chosen)
     else:
         path = Path(source)
         if not path.exists():

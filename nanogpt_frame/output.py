@@ -29,7 +29,9 @@ def render(table: pd.DataFrame | pd.Series, fmt: str, *, title: str | None = Non
     if len(df):
         shown = df.copy()
         for column in shown.columns:  # "-" for unknown, whatever the dtype
-            if not pd.api.types.is_float_dtype(shown[column].dtype):
+            if pd.api.types.is_float_dtype(shown[column].dtype):
+                shown[column] = shown[column].astype("float64")  # NaN prints as na_rep
+            else:
                 values = shown[column].astype(object)
                 shown[column] = values.where(shown[column].notna(), "-")
         body = shown.to_string(index=False, na_rep="-", max_colwidth=90)
