@@ -7,47 +7,23 @@ that cannot be read becomes ``<NA>`` and is kept, as served, under ``extra_json[
 
 from __future__ import annotations
 
+import gc
 import json
-import math
 import warnings
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 
+from ._chunk import CHUNK, record_batch, valid_items
 from .errors import ConfigError, PayloadError, server_message
-from .schema import CAPABILITIES, COLUMNS, ENDPOINTS, arrow_schema
+from .schema import ENDPOINTS, arrow_schema
 
 __all__ = ("CatalogWarning", "frame_from_payload", "frames_from_listings", "parse_listing")
-
-_TOP_KNOWN = frozenset(
-    {
-        "id", "object", "created", "owned_by", "name", "description", "context_length",
-        "max_output_tokens", "capabilities", "pricing", "icon_url", "cost_estimate", "category",
-        "distillationPolicy", "architecture", "reasoning_efforts", "subscription",
-    }
-)  # fmt: skip
-_STRING_FIELDS = ("name", "description", "owned_by", "object", "category", "icon_url")
-_CAP_SET = frozenset(CAPABILITIES)
-_PRICE_KEYS = (
-    ("prompt", 1.0),
-    ("completion", 1.0),
-    ("cacheReadInputPer1kTokens", 1000.0),  # per 1K tokens on the wire, per 1M in the frame
-    ("cacheWriteInputPer1kTokens", 1000.0),
-)
-_PRICING_KNOWN = frozenset({k for k, _ in _PRICE_KEYS} | {"currency", "unit"})
-_DISTILLATION_KEYS = ("status", "label", "basis", "sourceUrl", "note")
-_SUBSCRIPTION_KNOWN = frozenset({"included", "inputTokenMultiplier"})
-_MAX_CREATED = 7_258_118_400  # 2200-01-01: beyond it a "seconds" value is really not seconds
-_JSON_COMPACT = {"separators": (",", ":"), "sort_keys": True, "ensure_ascii": False}
 
 
 class CatalogWarning(UserWarning):
     """Something in a catalog was skipped or looks off; the load went on."""
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, **_JSON_COMPACT)
 
 
 def parse_listing(payload: Any, *, source: str = "listing") -> dict[str, Any]:
@@ -97,117 +73,6 @@ def parse_listing(payload: Any, *, source: str = "listing") -> dict[str, Any]:
     return payload
 
 
-def _text(value: Any, path: str, invalid: dict[str, Any]) -> str | None:
-    if value is None or type(value) is str:
-        return value
-    invalid[path] = value
-    return None
-
-
-def _price(value: Any, scale: float, path: str, invalid: dict[str, Any]) -> float | None:
-    if value is None:
-        return None
-    kind = type(value)
-    if kind is float or kind is int:
-        number = float(value)
-    elif kind is str:
-        try:
-            number = float(value.strip())
-        except ValueError:
-            invalid[path] = value
-            return None
-    else:
-        invalid[path] = value
-        return None
-    if not math.isfinite(number) or number < 0:
-        invalid[path] = value
-        return None
-    return float(f"{number * scale:.9g}")  # 9 significant digits: 14.993999999999998 -> 14.994
-
-
-def _count(value: Any, path: str, invalid: dict[str, Any]) -> int | None:
-    if value is None:
-        return None
-    kind = type(value)
-    number: int | None = None
-    if kind is int:
-        number = value
-    elif kind is float and value.is_integer():
-        number = int(value)
-    elif kind is str:
-        try:
-            parsed = float(value.strip())
-            number = int(parsed) if parsed.is_integer() else None
-        except (ValueError, OverflowError):
-            number = None
-    if number is None or number <= 0 or number >= 2**63:
-        invalid[path] = value
-        return None
-    return number
-
-
-def _flag(value: Any, path: str, invalid: dict[str, Any]) -> bool | None:
-    if value is None or type(value) is bool:
-        return value
-    if type(value) is str and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    invalid[path] = value
-    return None
-
-
-def _joined(value: Any, path: str, invalid: dict[str, Any]) -> str | None:
-    if value is None or type(value) is str:
-        return value
-    if type(value) is list and all(type(v) is str for v in value):
-        return ",".join(value)
-    invalid[path] = value
-    return None
-
-
-def _created_us(value: Any, invalid: dict[str, Any]) -> int | None:
-    if value is None:
-        return None
-    kind = type(value)
-    seconds: float | None = None
-    if kind is int or kind is float:
-        seconds = float(value)
-    elif kind is str:
-        try:
-            seconds = float(value.strip())
-        except ValueError:
-            seconds = None
-    if seconds is None or not (0 < seconds < _MAX_CREATED):
-        invalid["created"] = value
-        return None
-    return round(seconds * 1_000_000)
-
-
-def _split_id(model_id: str) -> tuple[str | None, str, str | None]:
-    slash = model_id.find("/")
-    namespace = model_id[:slash] if slash > 0 else None
-    colon = model_id.rfind(":")
-    if colon > 0:
-        return namespace, model_id[:colon], model_id[colon + 1 :]
-    return namespace, model_id, None
-
-
-def _section(item: dict[str, Any], key: str, invalid: dict[str, Any]) -> dict[str, Any]:
-    """A nested object of the item, or {} (a non-object is kept under ``_invalid``)."""
-    value = item.get(key)
-    if value is None:
-        return {}
-    if type(value) is dict:
-        return value
-    invalid[key] = value
-    return {}
-
-
-def _unknown(section: dict[str, Any], known: frozenset[str], name: str, extra: dict[str, Any]):
-    leftovers = {k: v for k, v in section.items() if k not in known}
-    if leftovers:
-        extra[name] = leftovers
-
-
 def frame_from_payload(
     payload: Any,
     *,
@@ -238,7 +103,14 @@ def frame_from_payload(
     if source_endpoint not in ENDPOINTS:
         raise ConfigError(f"source_endpoint must be one of {ENDPOINTS}, not {source_endpoint!r}")
     listing = parse_listing(payload, source=f"the {source_endpoint} listing")
-    return _flatten(listing, source_endpoint, _as_timestamp(snapshot_at))
+    stamp = _as_timestamp(snapshot_at)
+    if not gc.isenabled():
+        return _flatten(listing, source_endpoint, stamp)
+    gc.disable()  # bulk building of acyclic lists: cyclic-GC passes only cost time here
+    try:
+        return _flatten(listing, source_endpoint, stamp)
+    finally:
+        gc.enable()
 
 
 def frames_from_listings(
@@ -293,140 +165,34 @@ def _as_timestamp(value: datetime | pd.Timestamp | str | None) -> pd.Timestamp:
 
 
 def _flatten(listing: dict[str, Any], endpoint: str, snapshot_at: pd.Timestamp) -> pd.DataFrame:
-    cols: dict[str, list[Any]] = {name: [] for name, _ in COLUMNS}
-    # Bind the appends once: this loop is the hot path for 20k-model catalogs.
-    put = {name: values.append for name, values in cols.items()}
-    put_caps = [(c, put[f"cap_{c}"]) for c in CAPABILITIES]
-    put_prices = [
-        (key, scale, put[column])
-        for (key, scale), column in zip(
-            _PRICE_KEYS,
-            ("price_prompt", "price_completion", "price_cache_read", "price_cache_write"),
-            strict=True,
-        )
-    ]
-    put_strings = [(f, put[f]) for f in _STRING_FIELDS]
-    put_distill = [
-        (key, put[column])
-        for key, column in zip(
-            _DISTILLATION_KEYS,
-            ("distillation_status", "distillation_label", "distillation_basis",
-             "distillation_source_url", "distillation_note"),
-            strict=True,
-        )
-    ]  # fmt: skip
-    default_sub = {"subscription": True, "paid": False}.get(endpoint)
-    skipped: list[str] = []
+    import pyarrow as pa
 
-    for position, item in enumerate(listing["data"]):
-        if type(item) is not dict:
-            skipped.append(f"#{position} (not an object: {type(item).__name__})")
-            continue
-        model_id = item.get("id")
-        if type(model_id) is not str or not model_id:
-            skipped.append(f"#{position} (no string 'id')")
-            continue
-        extra: dict[str, Any] = {}
-        invalid: dict[str, Any] = {}
-
-        put["position"](position)
-        put["id"](model_id)
-        namespace, base_id, variant = _split_id(model_id)
-        put["id_namespace"](namespace)
-        put["base_id"](base_id)
-        put["variant"](variant)
-        for field, append in put_strings:
-            append(_text(item.get(field), field, invalid))
-        put["created"](_created_us(item.get("created"), invalid))
-        put["context_length"](_count(item.get("context_length"), "context_length", invalid))
-        put["max_output_tokens"](
-            _count(item.get("max_output_tokens"), "max_output_tokens", invalid)
-        )
-
-        arch = _section(item, "architecture", invalid)
-        put["input_modalities"](
-            _joined(arch.get("input_modalities"), "architecture.input_modalities", invalid)
-        )
-        if len(arch) > ("input_modalities" in arch):
-            _unknown(arch, frozenset({"input_modalities"}), "architecture", extra)
-
-        caps = _section(item, "capabilities", invalid)
-        for cap, append in put_caps:
-            append(_flag(caps.get(cap), f"capabilities.{cap}", invalid))
-        if caps and not caps.keys() <= _CAP_SET:
-            _unknown(caps, _CAP_SET, "capabilities", extra)
-
-        put["reasoning_efforts"](
-            _joined(item.get("reasoning_efforts"), "reasoning_efforts", invalid)
-        )
-
-        pricing = _section(item, "pricing", invalid)
-        for key, scale, append in put_prices:
-            append(_price(pricing.get(key), scale, f"pricing.{key}", invalid))
-        put["price_currency"](_text(pricing.get("currency"), "pricing.currency", invalid))
-        put["price_unit"](_text(pricing.get("unit"), "pricing.unit", invalid))
-        if pricing and not pricing.keys() <= _PRICING_KNOWN:
-            _unknown(pricing, _PRICING_KNOWN, "pricing", extra)
-
-        estimate = item.get("cost_estimate")
-        put["cost_estimate"](
-            estimate if estimate is None or type(estimate) is str else _dumps(estimate)
-        )
-
-        sub = _section(item, "subscription", invalid)
-        included = _flag(sub.get("included"), "subscription.included", invalid)
-        put["in_subscription"](default_sub if default_sub is not None else included)
-        put["subscription_input_multiplier"](
-            _price(sub.get("inputTokenMultiplier"), 1.0, "subscription.inputTokenMultiplier",
-                   invalid)
-        )  # fmt: skip
-        if sub and not sub.keys() <= _SUBSCRIPTION_KNOWN:
-            _unknown(sub, _SUBSCRIPTION_KNOWN, "subscription", extra)
-
-        policy = _section(item, "distillationPolicy", invalid)
-        for key, append in put_distill:
-            append(_text(policy.get(key), f"distillationPolicy.{key}", invalid))
-        if policy and not policy.keys() <= frozenset(_DISTILLATION_KEYS):
-            _unknown(policy, frozenset(_DISTILLATION_KEYS), "distillationPolicy", extra)
-
-        if not item.keys() <= _TOP_KNOWN:
-            for key, value in item.items():
-                if key not in _TOP_KNOWN:
-                    extra[key] = value
-        if invalid:
-            extra["_invalid"] = invalid
-        put["extra_json"](_dumps(extra) if extra else None)
-
-    rows = len(cols["id"])
-    cols["snapshot_at"] = [snapshot_at.value // 1000] * rows
-    cols["source_endpoint"] = [endpoint] * rows
-    df = _to_frame(cols)
+    items, positions, skipped = valid_items(listing["data"])
+    table = pa.Table.from_batches(
+        [
+            record_batch(items[start : start + CHUNK], positions[start : start + CHUNK],
+                         endpoint, snapshot_at)
+            for start in range(0, max(len(items), 1), CHUNK)
+        ],
+        schema=arrow_schema(),
+    )  # fmt: skip
+    df = table.to_pandas(types_mapper=pd.ArrowDtype)
     meta = {k: v for k, v in listing.items() if k not in ("data", "object")}
     df.attrs = {
         "skipped_items": {endpoint: len(skipped)} if skipped else {},
         "listing_meta": {endpoint: meta} if meta else {},
     }
     if skipped:
-        shown = ", ".join(skipped[:5]) + (
-            f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
-        )
+        more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
         warnings.warn(
-            f"skipped {len(skipped)} malformed item(s) in the {endpoint} listing: {shown}",
+            f"skipped {len(skipped)} malformed item(s) in the {endpoint} listing: "
+            f"{', '.join(skipped[:5])}{more}",
             CatalogWarning,
             stacklevel=3,
         )
     return df
 
 
-def _to_frame(cols: dict[str, list[Any]]) -> pd.DataFrame:
-    import pyarrow as pa
-
-    schema = arrow_schema()
-    arrays = [pa.array(cols[field.name], type=field.type) for field in schema]
-    table = pa.Table.from_arrays(arrays, schema=schema)
-    return table.to_pandas(types_mapper=pd.ArrowDtype)
-
-
 def empty_frame() -> pd.DataFrame:
     """A models frame with no rows and every column typed."""
-    return _to_frame({name: [] for name, _ in COLUMNS})
+    return arrow_schema().empty_table().to_pandas(types_mapper=pd.ArrowDtype)

@@ -294,3 +294,24 @@ def test_naive_snapshot_time_is_utc():
     df = nf.frame_from_payload(listing({"id": "a"}), source_endpoint="paid",
                                snapshot_at="2026-08-24 12:00:00")  # fmt: skip
     assert df["snapshot_at"].iloc[0] == pd.Timestamp(STAMP)
+
+
+def test_large_listing_across_chunks_keeps_rows_aligned():
+    from nanogpt_frame._chunk import CHUNK
+
+    count = CHUNK * 2 + 17
+    models = [{"id": f"m/{i}", "pricing": {"prompt": i / 100}} for i in range(count)]
+    models[CHUNK + 5]["pricing"]["prompt"] = -3  # an unreadable value in the second chunk
+    models[2 * CHUNK + 1]["surprise"] = {"x": 1}  # an unknown field in the third
+    models.insert(CHUNK, "junk")  # a skipped item shifts later positions by one
+    with pytest.warns(CatalogWarning, match="skipped 1"):
+        df = flat(listing(*models))
+    assert len(df) == count and df["id"].is_unique
+    row = df[df["id"] == f"m/{CHUNK + 5}"].iloc[0]
+    assert is_na(row["price_prompt"]) and row["position"] == CHUNK + 6
+    assert json.loads(row["extra_json"]) == {"_invalid": {"pricing.prompt": -3}}
+    assert json.loads(
+        row_extra := df.loc[df["id"] == f"m/{2 * CHUNK + 1}", "extra_json"].iloc[0]
+    ) == {"surprise": {"x": 1}}, row_extra
+    assert df["extra_json"].notna().sum() == 2
+    assert df.loc[df["id"] == "m/7", "price_prompt"].iloc[0] == 0.07

@@ -1,0 +1,338 @@
+"""nanogpt_frame benchmarks: medians and ratios against the obvious alternatives.
+
+    python benchmarks/run.py            # everything (about two minutes on 2 cores)
+    python benchmarks/run.py --quick    # fewer repeats
+    python benchmarks/run.py --only flatten,history
+
+Prints a Markdown table; each row has our median, the alternative's, their ratio and the target.
+Nothing here is a test: timings vary by machine. Results and the machine are in README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from synthetic import synthetic_listings  # noqa: E402
+
+STAMP = "2026-08-24T00:00:00Z"
+ROWS: list[dict] = []
+
+
+def median_time(fn: Callable[[], object], repeat: int, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def report(name: str, ours: float, theirs: float | None, target: str, unit: str = "s",
+           ok: bool | None = None) -> None:  # fmt: skip
+    ratio = ours / theirs if theirs else None
+    ROWS.append({"benchmark": name, "ours": ours, "alternative": theirs, "ratio": ratio,
+                 "target": target, "unit": unit, "ok": ok})  # fmt: skip
+    shown_ratio = f"{ratio:.2f}x" if ratio is not None else "-"
+    alt = f"{theirs:.4f}" if theirs is not None else "-"
+    verdict = "" if ok is None else ("PASS" if ok else "FAIL")
+    print(f"  {name}: ours {ours:.4f} {unit}, alternative {alt}, ratio {shown_ratio} "
+          f"(target {target}) {verdict}", flush=True)  # fmt: skip
+
+
+# ---- flattening ------------------------------------------------------------------------------
+
+
+def bench_flatten(repeat: int) -> None:
+    import pandas as pd
+
+    import nanogpt_frame as nf
+
+    for count in (1_000, 20_000):
+        payload = synthetic_listings(count)["canonical"]
+        ours = median_time(lambda payload=payload: nf.frame_from_payload(
+            payload, source_endpoint="canonical", snapshot_at=STAMP), repeat)  # fmt: skip
+        theirs = median_time(lambda payload=payload: pd.json_normalize(payload["data"])
+                             .convert_dtypes(dtype_backend="pyarrow"), repeat)  # fmt: skip
+        target = count == 20_000  # the issue's target is on the 20,000-model listing
+        report(f"flatten {count:,} models vs pd.json_normalize+convert_dtypes", ours, theirs,
+               "<= 0.5x" if target else "info", ok=ours / theirs <= 0.5 if target else None)  # fmt: skip
+        try:
+            import polars as pl
+        except ImportError:
+            pass
+        else:
+            polars_time = median_time(lambda payload=payload: pl.json_normalize(payload["data"]),
+                                      repeat)  # fmt: skip
+            report(f"flatten {count:,} models vs polars.json_normalize", ours, polars_time, "info")
+    try:
+        import duckdb
+    except ImportError:
+        return
+    body = json.dumps(synthetic_listings(20_000)["canonical"]).encode()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "canonical.json"
+        path.write_bytes(body)
+
+        def ours_from_bytes() -> None:
+            nf.frame_from_payload(path.read_bytes(), source_endpoint="canonical",
+                                  snapshot_at=STAMP)  # fmt: skip
+
+        def duck() -> None:
+            duckdb.sql(f"SELECT unnest(data, recursive := true) FROM read_json('{path}', "
+                       "maximum_object_size=100000000)").arrow()  # fmt: skip
+
+        report("parse+flatten 20,000 models from a file vs DuckDB read_json+unnest",
+               median_time(ours_from_bytes, repeat), median_time(duck, repeat), "info")  # fmt: skip
+
+
+def bench_memory() -> None:
+    code = """
+import json, resource, sys
+sys.path.insert(0, {here!r}); sys.path.insert(0, {root!r})
+from synthetic import synthetic_listings
+import pandas as pd, pyarrow, nanogpt_frame as nf
+payload = synthetic_listings(20_000)["canonical"]
+nf.frame_from_payload({{"data": payload["data"][:10]}}, source_endpoint="canonical")
+pd.json_normalize(payload["data"][:10]).convert_dtypes(dtype_backend="pyarrow")
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if {which!r} == "ours":
+    df = nf.frame_from_payload(payload, source_endpoint="canonical")
+else:
+    df = pd.json_normalize(payload["data"]).convert_dtypes(dtype_backend="pyarrow")
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print((after - before) / 1024)
+"""
+    peaks = {}
+    for which in ("ours", "json_normalize"):
+        out = subprocess.run([sys.executable, "-c", code.format(here=str(HERE),
+                              root=str(HERE.parent), which=which)],
+                             capture_output=True, text=True, check=True)  # fmt: skip
+        peaks[which] = float(out.stdout.strip())
+    report("peak memory added by flattening 20,000 models (MiB) vs json_normalize",
+           peaks["ours"], peaks["json_normalize"], "info", unit="MiB")  # fmt: skip
+
+
+# ---- the network -----------------------------------------------------------------------------
+
+
+class Server:
+    """A loopback server answering the three listings after a fixed latency."""
+
+    def __init__(self, listings: dict[str, dict], latency: float):
+        bodies = {
+            "/api/v1/models": json.dumps(listings["canonical"]).encode(),
+            "/api/subscription/v1/models": json.dumps(listings["subscription"]).encode(),
+            "/api/paid/v1/models": json.dumps(listings["paid"]).encode(),
+        }
+        self.hits = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):  # noqa: N802
+                outer.hits += 1
+                time.sleep(latency)
+                body = bodies[self.path.split("?")[0]]
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/api"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def bench_fetch(repeat: int, latency: float = 0.3) -> None:
+    import nanogpt_frame as nf
+
+    server = Server(synthetic_listings(1_000), latency)
+    try:
+        url = server.base_url
+        one = median_time(lambda: nf.load(base_url=url, endpoints="canonical", max_age=0), repeat)
+        three = median_time(lambda: nf.load(base_url=url, max_age=0), repeat)
+        sequential = median_time(
+            lambda: [nf.load(base_url=url, endpoints=e, max_age=0)
+                     for e in ("canonical", "subscription", "paid")], repeat)  # fmt: skip
+        report(f"three listings concurrently vs one listing ({latency:g} s latency)", three, one,
+               "<= 1.6x", ok=three / one <= 1.6)  # fmt: skip
+        report("three listings concurrently vs one after another", three, sequential, "info")
+        with tempfile.TemporaryDirectory() as cache:
+            os.environ["NANOGPT_FRAME_CACHE_DIR"] = cache
+            started = time.perf_counter()
+            nf.load(base_url=url, max_age=300)
+            cold = time.perf_counter() - started
+            hits = server.hits
+            warm = median_time(lambda: nf.load(base_url=url, max_age=300), repeat, warmup=0)
+            requests = server.hits - hits
+            report(f"warm load() of 1,000 models from the cache vs cold ({requests} requests "
+                   "when warm)", warm, cold, "<= 0.1 s, no request",
+                   ok=warm <= 0.1 and requests == 0)  # fmt: skip
+            os.environ.pop("NANOGPT_FRAME_CACHE_DIR")
+    finally:
+        server.close()
+
+
+# ---- start-up --------------------------------------------------------------------------------
+
+
+def bench_import(repeat: int) -> None:
+    def run(*args: str) -> Callable[[], None]:
+        return lambda: subprocess.run([sys.executable, *args], check=True, capture_output=True,
+                                      cwd=HERE.parent)  # fmt: skip
+
+    runs = max(repeat, 7)
+    pandas = median_time(run("-c", "import pandas"), runs)
+    ours = median_time(run("-c", "import nanogpt_frame"), runs)
+    report("import nanogpt_frame vs import pandas", ours, pandas, "<= 1.15x",
+           ok=ours / pandas <= 1.15)  # fmt: skip
+    both = median_time(run("-c", "import nanogpt_frame as nf; nf.load"), runs)
+    report("import nanogpt_frame + first use of load (pandas, pyarrow) vs import pandas", both,
+           pandas, "info")  # fmt: skip
+    help_time = median_time(run("-m", "nanogpt_frame", "--help"), runs)
+    report("nanogpt-frame --help", help_time, None, "< 0.3 s", ok=help_time < 0.3)
+
+
+# ---- snapshots and history -------------------------------------------------------------------
+
+
+def bench_history(repeat: int, days: int = 365, window: int = 30) -> None:
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    import nanogpt_frame as nf
+    from nanogpt_frame.flatten import frames_from_listings
+
+    listings = synthetic_listings(600)
+    raw = sum(len(json.dumps(body, separators=(",", ":")).encode()) for body in listings.values())
+    base = frames_from_listings(listings, snapshot_at="2025-01-01T06:00:00Z")
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "history"
+        start = pd.Timestamp("2025-01-01T06:00:00Z")
+        started = time.perf_counter()
+        prompt = base["price_prompt"].copy()
+        for day in range(days):
+            frame = base.copy()
+            frame["snapshot_at"] = pd.Series(start + pd.Timedelta(days=day),
+                                             index=frame.index).astype(base["snapshot_at"].dtype)  # fmt: skip
+            changed = frame.index % 97 == day % 97  # a few price changes every day
+            prompt = prompt.where(~changed, prompt * 1.05)
+            frame["price_prompt"] = prompt
+            path = nf.write_snapshot(frame, root)
+        write_each = (time.perf_counter() - started) / days
+        size = Path(path).stat().st_size
+        report(f"one snapshot of a 600-model catalog ({len(base):,} rows) vs its raw JSON "
+               f"({raw / 1024:.0f} KiB)", size / 1024, raw / 1024, "<= 0.15x", unit="KiB",
+               ok=size / raw <= 0.15)  # fmt: skip
+        report("write_snapshot (each of 365)", write_each, None, "info")
+        since = (start + pd.Timedelta(days=days - window)).date()
+        schema = pa.schema([pa.field("snapshot_date", pa.date32())])
+
+        def direct() -> object:
+            dataset = ds.dataset(root, format="parquet",
+                                 partitioning=ds.partitioning(schema, flavor="hive"))  # fmt: skip
+            return dataset.to_table(filter=ds.field("snapshot_date") >= pa.scalar(since))
+
+        def ours() -> object:
+            return nf.read_snapshots(root, since=since)
+
+        rows = len(ours())
+        assert rows == direct().num_rows == window * len(base), (rows, direct().num_rows)
+        report(f"read_snapshots {window} of {days} days ({rows:,} rows) vs pyarrow.dataset",
+               median_time(ours, repeat), median_time(direct, repeat), "<= 1.5x",
+               ok=median_time(ours, repeat) / median_time(direct, repeat) <= 1.5)  # fmt: skip
+        try:
+            import duckdb
+        except ImportError:
+            pass
+        else:
+
+            def duck() -> object:
+                return duckdb.sql(
+                    f"SELECT * FROM read_parquet('{root}/*/*.parquet', hive_partitioning=true) "
+                    f"WHERE snapshot_date >= DATE '{since}'").arrow()  # fmt: skip
+
+            report(f"read_snapshots {window} of {days} days vs DuckDB read_parquet",
+                   median_time(ours, repeat), median_time(duck, repeat), "info")  # fmt: skip
+        whole = median_time(lambda: nf.read_snapshots(root), max(1, repeat // 2))
+        report(f"read_snapshots all {days} days ({days * len(base):,} rows)", whole, None, "info")
+        history = nf.read_snapshots(root)
+        periods = median_time(lambda: nf.price_history(history), max(1, repeat // 2))
+        report("price_history over the year", periods, None, "info")
+
+
+BENCHES = {
+    "flatten": bench_flatten,
+    "memory": lambda repeat: bench_memory(),
+    "fetch": bench_fetch,
+    "import": bench_import,
+    "history": bench_history,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--only", default=",".join(BENCHES), help="comma-separated benchmarks")
+    parser.add_argument("--json", metavar="PATH", help="also write the rows as JSON")
+    args = parser.parse_args()
+    repeat = 3 if args.quick else 7
+    import pandas
+    import pyarrow
+
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, pandas {pandas.__version__}, pyarrow "
+          f"{pyarrow.__version__}", flush=True)  # fmt: skip
+    for name in args.only.split(","):
+        print(f"[{name}]", flush=True)
+        BENCHES[name.strip()](repeat)
+    print(
+        "\n| benchmark | ours | alternative | ratio | target | result |\n|---|---|---|---|---|---|"
+    )
+    for row in ROWS:
+        alt = f"{row['alternative']:.4g} {row['unit']}" if row["alternative"] else "-"
+        ratio = f"{row['ratio']:.2f}x" if row["ratio"] is not None else "-"
+        verdict = {None: "", True: "pass", False: "FAIL"}[row["ok"]]
+        print(f"| {row['benchmark']} | {row['ours']:.4g} {row['unit']} | {alt} | {ratio} | "
+              f"{row['target']} | {verdict} |")  # fmt: skip
+    if args.json:
+        Path(args.json).write_text(json.dumps(ROWS, indent=1))
+    if any(row["ok"] is False for row in ROWS):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
