@@ -47,16 +47,34 @@ def median_time(fn: Callable[[], object], repeat: int, warmup: int = 1) -> float
     return statistics.median(times)
 
 
-def report(name: str, ours: float, theirs: float | None, target: str, unit: str = "s",
-           ok: bool | None = None) -> None:  # fmt: skip
+def report(
+    name: str,
+    ours: float,
+    theirs: float | None,
+    target: str,
+    unit: str = "s",
+    ok: bool | None = None,
+) -> None:
     ratio = ours / theirs if theirs else None
-    ROWS.append({"benchmark": name, "ours": ours, "alternative": theirs, "ratio": ratio,
-                 "target": target, "unit": unit, "ok": ok})  # fmt: skip
+    ROWS.append(
+        {
+            "benchmark": name,
+            "ours": ours,
+            "alternative": theirs,
+            "ratio": ratio,
+            "target": target,
+            "unit": unit,
+            "ok": ok,
+        }
+    )
     shown_ratio = f"{ratio:.2f}x" if ratio is not None else "-"
     alt = f"{theirs:.4f}" if theirs is not None else "-"
     verdict = "" if ok is None else ("PASS" if ok else "FAIL")
-    print(f"  {name}: ours {ours:.4f} {unit}, alternative {alt}, ratio {shown_ratio} "
-          f"(target {target}) {verdict}", flush=True)  # fmt: skip
+    print(
+        f"  {name}: ours {ours:.4f} {unit}, alternative {alt}, ratio {shown_ratio} "
+        f"(target {target}) {verdict}",
+        flush=True,
+    )
 
 
 # ---- flattening ------------------------------------------------------------------------------
@@ -69,20 +87,34 @@ def bench_flatten(repeat: int) -> None:
 
     for count in (1_000, 20_000):
         payload = synthetic_listings(count)["canonical"]
-        ours = median_time(lambda payload=payload: nf.frame_from_payload(
-            payload, source_endpoint="canonical", snapshot_at=STAMP), repeat)  # fmt: skip
-        theirs = median_time(lambda payload=payload: pd.json_normalize(payload["data"])
-                             .convert_dtypes(dtype_backend="pyarrow"), repeat)  # fmt: skip
+        ours = median_time(
+            lambda payload=payload: nf.frame_from_payload(
+                payload, source_endpoint="canonical", snapshot_at=STAMP
+            ),
+            repeat,
+        )
+        theirs = median_time(
+            lambda payload=payload: pd.json_normalize(payload["data"]).convert_dtypes(
+                dtype_backend="pyarrow"
+            ),
+            repeat,
+        )
         target = count == 20_000  # the issue's target is on the 20,000-model listing
-        report(f"flatten {count:,} models vs pd.json_normalize+convert_dtypes", ours, theirs,
-               "<= 0.5x" if target else "info", ok=ours / theirs <= 0.5 if target else None)  # fmt: skip
+        report(
+            f"flatten {count:,} models vs pd.json_normalize+convert_dtypes",
+            ours,
+            theirs,
+            "<= 0.5x" if target else "info",
+            ok=ours / theirs <= 0.5 if target else None,
+        )
         try:
             import polars as pl
         except ImportError:
             pass
         else:
-            polars_time = median_time(lambda payload=payload: pl.json_normalize(payload["data"]),
-                                      repeat)  # fmt: skip
+            polars_time = median_time(
+                lambda payload=payload: pl.json_normalize(payload["data"]), repeat
+            )
             report(f"flatten {count:,} models vs polars.json_normalize", ours, polars_time, "info")
     try:
         import duckdb
@@ -94,15 +126,20 @@ def bench_flatten(repeat: int) -> None:
         path.write_bytes(body)
 
         def ours_from_bytes() -> None:
-            nf.frame_from_payload(path.read_bytes(), source_endpoint="canonical",
-                                  snapshot_at=STAMP)  # fmt: skip
+            nf.frame_from_payload(path.read_bytes(), source_endpoint="canonical", snapshot_at=STAMP)
 
         def duck() -> None:
-            duckdb.sql(f"SELECT unnest(data, recursive := true) FROM read_json('{path}', "
-                       "maximum_object_size=100000000)").arrow()  # fmt: skip
+            duckdb.sql(
+                f"SELECT unnest(data, recursive := true) FROM read_json('{path}', "
+                "maximum_object_size=100000000)"
+            ).arrow()
 
-        report("parse+flatten 20,000 models from a file vs DuckDB read_json+unnest",
-               median_time(ours_from_bytes, repeat), median_time(duck, repeat), "info")  # fmt: skip
+        report(
+            "parse+flatten 20,000 models from a file vs DuckDB read_json+unnest",
+            median_time(ours_from_bytes, repeat),
+            median_time(duck, repeat),
+            "info",
+        )
 
 
 def bench_memory() -> None:
@@ -124,12 +161,20 @@ print((after - before) / 1024)
 """
     peaks = {}
     for which in ("ours", "json_normalize"):
-        out = subprocess.run([sys.executable, "-c", code.format(here=str(HERE),
-                              root=str(HERE.parent), which=which)],
-                             capture_output=True, text=True, check=True)  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-c", code.format(here=str(HERE), root=str(HERE.parent), which=which)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         peaks[which] = float(out.stdout.strip())
-    report("peak memory added by flattening 20,000 models (MiB) vs json_normalize",
-           peaks["ours"], peaks["json_normalize"], "info", unit="MiB")  # fmt: skip
+    report(
+        "peak memory added by flattening 20,000 models (MiB) vs json_normalize",
+        peaks["ours"],
+        peaks["json_normalize"],
+        "info",
+        unit="MiB",
+    )
 
 
 # ---- the network -----------------------------------------------------------------------------
@@ -150,7 +195,7 @@ class Server:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 outer.hits += 1
                 time.sleep(latency)
                 body = bodies[self.path.split("?")[0]]
@@ -182,10 +227,19 @@ def bench_fetch(repeat: int, latency: float = 0.3) -> None:
         one = median_time(lambda: nf.load(base_url=url, endpoints="canonical", max_age=0), repeat)
         three = median_time(lambda: nf.load(base_url=url, max_age=0), repeat)
         sequential = median_time(
-            lambda: [nf.load(base_url=url, endpoints=e, max_age=0)
-                     for e in ("canonical", "subscription", "paid")], repeat)  # fmt: skip
-        report(f"three listings concurrently vs one listing ({latency:g} s latency)", three, one,
-               "<= 1.6x", ok=three / one <= 1.6)  # fmt: skip
+            lambda: [
+                nf.load(base_url=url, endpoints=e, max_age=0)
+                for e in ("canonical", "subscription", "paid")
+            ],
+            repeat,
+        )
+        report(
+            f"three listings concurrently vs one listing ({latency:g} s latency)",
+            three,
+            one,
+            "<= 1.6x",
+            ok=three / one <= 1.6,
+        )
         report("three listings concurrently vs one after another", three, sequential, "info")
         with tempfile.TemporaryDirectory() as cache:
             os.environ["NANOGPT_FRAME_CACHE_DIR"] = cache
@@ -195,9 +249,14 @@ def bench_fetch(repeat: int, latency: float = 0.3) -> None:
             hits = server.hits
             warm = median_time(lambda: nf.load(base_url=url, max_age=300), repeat, warmup=0)
             requests = server.hits - hits
-            report(f"warm load() of 1,000 models from the cache vs cold ({requests} requests "
-                   "when warm)", warm, cold, "<= 0.1 s, no request",
-                   ok=warm <= 0.1 and requests == 0)  # fmt: skip
+            report(
+                f"warm load() of 1,000 models from the cache vs cold ({requests} requests "
+                "when warm)",
+                warm,
+                cold,
+                "<= 0.1 s, no request",
+                ok=warm <= 0.1 and requests == 0,
+            )
             os.environ.pop("NANOGPT_FRAME_CACHE_DIR")
     finally:
         server.close()
@@ -208,17 +267,23 @@ def bench_fetch(repeat: int, latency: float = 0.3) -> None:
 
 def bench_import(repeat: int) -> None:
     def run(*args: str) -> Callable[[], None]:
-        return lambda: subprocess.run([sys.executable, *args], check=True, capture_output=True,
-                                      cwd=HERE.parent)  # fmt: skip
+        return lambda: subprocess.run(
+            [sys.executable, *args], check=True, capture_output=True, cwd=HERE.parent
+        )
 
     runs = max(repeat, 7)
     pandas = median_time(run("-c", "import pandas"), runs)
     ours = median_time(run("-c", "import nanogpt_frame"), runs)
-    report("import nanogpt_frame vs import pandas", ours, pandas, "<= 1.15x",
-           ok=ours / pandas <= 1.15)  # fmt: skip
+    report(
+        "import nanogpt_frame vs import pandas", ours, pandas, "<= 1.15x", ok=ours / pandas <= 1.15
+    )
     both = median_time(run("-c", "import nanogpt_frame as nf; nf.load"), runs)
-    report("import nanogpt_frame + first use of load (pandas, pyarrow) vs import pandas", both,
-           pandas, "info")  # fmt: skip
+    report(
+        "import nanogpt_frame + first use of load (pandas, pyarrow) vs import pandas",
+        both,
+        pandas,
+        "info",
+    )
     help_time = median_time(run("-m", "nanogpt_frame", "--help"), runs)
     report("nanogpt-frame --help", help_time, None, "< 0.3 s", ok=help_time < 0.3)
 
@@ -244,24 +309,32 @@ def bench_history(repeat: int, days: int = 365, window: int = 30) -> None:
         prompt = base["price_prompt"].copy()
         for day in range(days):
             frame = base.copy()
-            frame["snapshot_at"] = pd.Series(start + pd.Timedelta(days=day),
-                                             index=frame.index).astype(base["snapshot_at"].dtype)  # fmt: skip
+            frame["snapshot_at"] = pd.Series(
+                start + pd.Timedelta(days=day), index=frame.index
+            ).astype(base["snapshot_at"].dtype)
             changed = frame.index % 97 == day % 97  # a few price changes every day
             prompt = prompt.where(~changed, prompt * 1.05)
             frame["price_prompt"] = prompt
             path = nf.write_snapshot(frame, root)
         write_each = (time.perf_counter() - started) / days
         size = Path(path).stat().st_size
-        report(f"one snapshot of a 600-model catalog ({len(base):,} rows) vs its raw JSON "
-               f"({raw / 1024:.0f} KiB)", size / 1024, raw / 1024, "<= 0.15x", unit="KiB",
-               ok=size / raw <= 0.15)  # fmt: skip
+        report(
+            f"one snapshot of a 600-model catalog ({len(base):,} rows) vs its raw JSON "
+            f"({raw / 1024:.0f} KiB)",
+            size / 1024,
+            raw / 1024,
+            "<= 0.15x",
+            unit="KiB",
+            ok=size / raw <= 0.15,
+        )
         report("write_snapshot (each of 365)", write_each, None, "info")
         since = (start + pd.Timedelta(days=days - window)).date()
         schema = pa.schema([pa.field("snapshot_date", pa.date32())])
 
         def direct() -> object:
-            dataset = ds.dataset(root, format="parquet",
-                                 partitioning=ds.partitioning(schema, flavor="hive"))  # fmt: skip
+            dataset = ds.dataset(
+                root, format="parquet", partitioning=ds.partitioning(schema, flavor="hive")
+            )
             return dataset.to_table(filter=ds.field("snapshot_date") >= pa.scalar(since))
 
         def ours() -> object:
@@ -269,9 +342,13 @@ def bench_history(repeat: int, days: int = 365, window: int = 30) -> None:
 
         rows = len(ours())
         assert rows == direct().num_rows == window * len(base), (rows, direct().num_rows)
-        report(f"read_snapshots {window} of {days} days ({rows:,} rows) vs pyarrow.dataset",
-               median_time(ours, repeat), median_time(direct, repeat), "<= 1.5x",
-               ok=median_time(ours, repeat) / median_time(direct, repeat) <= 1.5)  # fmt: skip
+        report(
+            f"read_snapshots {window} of {days} days ({rows:,} rows) vs pyarrow.dataset",
+            median_time(ours, repeat),
+            median_time(direct, repeat),
+            "<= 1.5x",
+            ok=median_time(ours, repeat) / median_time(direct, repeat) <= 1.5,
+        )
         try:
             import duckdb
         except ImportError:
@@ -281,10 +358,15 @@ def bench_history(repeat: int, days: int = 365, window: int = 30) -> None:
             def duck() -> object:
                 return duckdb.sql(
                     f"SELECT * FROM read_parquet('{root}/*/*.parquet', hive_partitioning=true) "
-                    f"WHERE snapshot_date >= DATE '{since}'").arrow()  # fmt: skip
+                    f"WHERE snapshot_date >= DATE '{since}'"
+                ).arrow()
 
-            report(f"read_snapshots {window} of {days} days vs DuckDB read_parquet",
-                   median_time(ours, repeat), median_time(duck, repeat), "info")  # fmt: skip
+            report(
+                f"read_snapshots {window} of {days} days vs DuckDB read_parquet",
+                median_time(ours, repeat),
+                median_time(duck, repeat),
+                "info",
+            )
         whole = median_time(lambda: nf.read_snapshots(root), max(1, repeat // 2))
         report(f"read_snapshots all {days} days ({days * len(base):,} rows)", whole, None, "info")
         history = nf.read_snapshots(root)
@@ -313,9 +395,12 @@ def main() -> None:
     import pandas
     import pyarrow
 
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, pandas {pandas.__version__}, pyarrow "
-          f"{pyarrow.__version__}", flush=True)  # fmt: skip
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, pandas {pandas.__version__}, pyarrow "
+        f"{pyarrow.__version__}",
+        flush=True,
+    )
     for name in args.only.split(","):
         print(f"[{name}]", flush=True)
         BENCHES[name.strip()](repeat)
@@ -326,8 +411,10 @@ def main() -> None:
         alt = f"{row['alternative']:.4g} {row['unit']}" if row["alternative"] else "-"
         ratio = f"{row['ratio']:.2f}x" if row["ratio"] is not None else "-"
         verdict = {None: "", True: "pass", False: "FAIL"}[row["ok"]]
-        print(f"| {row['benchmark']} | {row['ours']:.4g} {row['unit']} | {alt} | {ratio} | "
-              f"{row['target']} | {verdict} |")  # fmt: skip
+        print(
+            f"| {row['benchmark']} | {row['ours']:.4g} {row['unit']} | {alt} | {ratio} | "
+            f"{row['target']} | {verdict} |"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(ROWS, indent=1))
     if any(row["ok"] is False for row in ROWS):
