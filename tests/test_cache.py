@@ -1,0 +1,174 @@
+"""Response cache semantics: reuse, expiry, bypass, 304s, corrupt entries, and no key on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import httpx
+import pytest
+
+import nanogpt_frame as nf
+from nanogpt_frame.cache import ResponseCache, default_cache_dir
+from tests.conftest import listing
+
+BASE = "https://nano-gpt.example/api"
+KEY = "sk-cache-test-0123456789abcdef"
+
+
+class Api:
+    """A MockTransport API that counts requests and can answer 304 to a matching ETag."""
+
+    def __init__(self, etag: str | None = None):
+        self.etag = etag
+        self.requests: list[httpx.Request] = []
+        self.price = 1.0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.etag and request.headers.get("if-none-match") == self.etag:
+            return httpx.Response(304, headers={"ETag": self.etag})
+        headers = {"ETag": self.etag} if self.etag else {}
+        body = listing({"id": "a/b", "pricing": {"prompt": self.price, "completion": 2}})
+        return httpx.Response(200, json=body, headers=headers)
+
+    def load(self, **kwargs):
+        with httpx.Client(transport=httpx.MockTransport(self)) as client:
+            return nf.load(client=client, base_url=BASE, endpoints="canonical", **kwargs)
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("NANOGPT_FRAME_CACHE_DIR", str(folder))
+    return folder
+
+
+def entries(folder):
+    return sorted(folder.glob("*.listing"))
+
+
+def age_entries(folder, seconds: float) -> None:
+    for path in entries(folder):
+        head, _, body = path.read_bytes().partition(b"\n")
+        header = json.loads(head)
+        header["stored_at"] -= seconds
+        path.write_bytes(json.dumps(header).encode() + b"\n" + body)
+
+
+def test_fresh_entry_is_reused_without_a_request(cache_dir):
+    api = Api()
+    first = api.load(max_age=300)
+    second = api.load(max_age=300)
+    assert len(api.requests) == 1
+    assert second.attrs["from_cache"] == ["canonical"] and first.attrs["from_cache"] == []
+    assert second["price_prompt"].tolist() == first["price_prompt"].tolist()
+    assert len(entries(cache_dir)) == 1
+
+
+def test_default_max_age_is_five_minutes(cache_dir):
+    api = Api()
+    api.load()
+    api.load()
+    assert len(api.requests) == 1
+    age_entries(cache_dir, 301)
+    api.load()
+    assert len(api.requests) == 2
+
+
+def test_stale_entry_is_refetched(cache_dir):
+    api = Api()
+    api.load(max_age=300)
+    age_entries(cache_dir, 400)
+    api.price = 9.0
+    df = api.load(max_age=300)
+    assert len(api.requests) == 2 and df["price_prompt"].tolist() == [9.0]
+    assert api.load(max_age=300)["price_prompt"].tolist() == [9.0]  # the new answer is cached
+    assert len(api.requests) == 2
+
+
+def test_max_age_zero_always_fetches_and_writes_nothing(cache_dir):
+    api = Api()
+    api.load(max_age=0)
+    api.load(max_age=0)
+    assert len(api.requests) == 2
+    assert entries(cache_dir) == []
+
+
+def test_304_reuses_the_cached_body_and_renews_it(cache_dir):
+    api = Api(etag='"v1"')
+    api.load(max_age=300)
+    age_entries(cache_dir, 400)
+    df = api.load(max_age=300)
+    assert api.requests[-1].headers["if-none-match"] == '"v1"'
+    assert len(api.requests) == 2 and df["price_prompt"].tolist() == [1.0]
+    assert df.attrs["from_cache"] == ["canonical"]
+    api.load(max_age=300)  # renewed by the 304: fresh again
+    assert len(api.requests) == 2
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: raw[: len(raw) // 2],  # truncated body
+        lambda raw: b"not json\n" + raw,  # broken header
+        lambda raw: b"",  # empty file
+        lambda raw: raw.replace(b'"data"', b'"dada"'),  # not a listing any more
+    ],
+)
+def test_corrupt_entry_is_ignored_and_replaced(cache_dir, damage, caplog):
+    api = Api()
+    api.load(max_age=300)
+    (path,) = entries(cache_dir)
+    path.write_bytes(damage(path.read_bytes()))
+    df = api.load(max_age=300)
+    assert len(api.requests) == 2 and df["id"].tolist() == ["a/b"]
+    assert ResponseCache(cache_dir).get(f"{BASE}/v1/models", {"detailed": "true"}, False)
+    api.load(max_age=300)
+    assert len(api.requests) == 2
+
+
+def test_unwritable_cache_is_not_fatal(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("NANOGPT_FRAME_CACHE_DIR", str(blocker / "cache"))
+    api = Api()
+    assert api.load(max_age=300)["id"].tolist() == ["a/b"]
+    assert api.load(max_age=300)["id"].tolist() == ["a/b"]
+    assert len(api.requests) == 2
+
+
+def test_entries_keyed_by_auth_and_query_never_by_key(cache_dir):
+    api = Api()
+    api.load(max_age=300)
+    api.load(max_age=300, api_key=KEY)
+    api.load(max_age=300, api_key=KEY + "other")  # same keyed entry: the key is not the key
+    api.load(max_age=300, sort="mostused")
+    assert len(api.requests) == 3
+    assert len(entries(cache_dir)) == 3
+    for path in cache_dir.rglob("*"):
+        assert KEY.encode() not in path.read_bytes()
+        assert KEY not in path.name
+
+
+def test_writes_are_atomic_no_temporary_files_left(cache_dir):
+    Api().load(max_age=300)
+    assert [p.name for p in cache_dir.iterdir() if not p.name.endswith(".listing")] == []
+
+
+def test_default_cache_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("NANOGPT_FRAME_CACHE_DIR", str(tmp_path / "x"))
+    assert default_cache_dir() == tmp_path / "x"
+    monkeypatch.delenv("NANOGPT_FRAME_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if os.name == "posix" and os.uname().sysname == "Linux":
+        assert default_cache_dir() == tmp_path / "xdg" / "nanogpt-frame"
+
+
+def test_entry_age_is_measured(cache_dir):
+    Api().load(max_age=300)
+    cache = ResponseCache(cache_dir)
+    entry = cache.get(f"{BASE}/v1/models", {"detailed": "true"}, False)
+    assert 0 <= entry.age() < 5 and entry.received_at.year >= 2026
+    assert time.time() - entry.header["stored_at"] < 5
