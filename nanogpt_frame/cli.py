@@ -23,7 +23,8 @@ EXAMPLES = {
     "split": "nanogpt-frame split --sample --by owned_by",
     "quality": "nanogpt-frame quality --sample --format csv > problems.csv",
     "snapshot": "nanogpt-frame snapshot --sample --out ./catalog-history",
-    "diff": "nanogpt-frame diff ./catalog-history   # the two latest snapshots under a root",
+    "diff": "nanogpt-frame diff ./catalog-history            # the two latest snapshots\n"
+    "         nanogpt-frame diff ./catalog-history --sample   # latest snapshot vs the sample",
     "history": "nanogpt-frame history ./catalog-history --model openai/gpt-5.2",
 }
 
@@ -147,14 +148,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="snapshot root: a folder or a URI such as s3://bucket/prefix",
     )
 
-    diff = command("diff", "what changed between two catalogs")
+    diff = command(
+        "diff",
+        "what changed between two catalogs: OLD and NEW snapshot files; a root alone (its two "
+        "latest snapshots); or OLD against the current catalog (--sample, --source or live with "
+        "--live)",
+    )
+    _add_source_options(diff)
     _add_format(diff)
-    diff.add_argument("old", metavar="OLD", help="a snapshot file, or a root (its two latest)")
-    diff.add_argument("new", metavar="NEW", nargs="?", help="a snapshot file")
+    diff.add_argument("old", metavar="OLD", help="a snapshot file, or a root (its latest)")
+    diff.add_argument("new", metavar="NEW", nargs="?", help="a snapshot file or root")
+    diff.add_argument("--live", action="store_true", help="compare OLD with the live catalog")
 
-    history = command("history", "price history of one model from a snapshot root")
+    history = command(
+        "history",
+        "price history of one model from a snapshot root; with --sample or --source the current "
+        "catalog is added as the newest point",
+    )
+    _add_source_options(history)
     _add_format(history)
-    history.add_argument("root", metavar="ROOT", help="snapshot root")
+    history.add_argument("root", metavar="ROOT", nargs="?", help="snapshot root")
     history.add_argument("--model", required=True, metavar="ID", help="model id (exact)")
     return parser
 
@@ -299,16 +312,25 @@ def _snapshot_path(path: str) -> str:
     return path
 
 
+def _current_requested(args: argparse.Namespace) -> bool:
+    return bool(args.sample or args.source or getattr(args, "live", False))
+
+
 def _diff(args: argparse.Namespace) -> int:
     from .history import diff
     from .snapshots import latest_snapshots
 
-    if args.new is None:
-        old, new = latest_snapshots(args.old, 2)
-    else:
+    if args.new is not None:
         old, new = _snapshot_path(args.old), _snapshot_path(args.new)
+        label = new
+    elif _current_requested(args):
+        old, new = _snapshot_path(args.old), _load(args)
+        label = new.attrs.get("source", "current catalog")
+    else:
+        old, new = latest_snapshots(args.old, 2)
+        label = new
     if args.format == "table":
-        print(f"{old} -> {new}")
+        print(f"{old} -> {label}")
     _emit(diff(old, new), args.format)
     return 0
 
@@ -318,14 +340,24 @@ def _history(args: argparse.Namespace) -> int:
     from .history import price_history
     from .snapshots import read_snapshots
 
-    history = read_snapshots(args.root, ids=[args.model])
+    import pandas as pd
+
+    if args.root is None and not _current_requested(args):
+        raise ConfigError("name a snapshot ROOT, or use --sample/--source for the current catalog")
+    parts, everyone = [], []
+    if args.root is not None:
+        parts.append(read_snapshots(args.root, ids=[args.model]))
+        everyone += read_snapshots(args.root, columns=["id"])["id"].unique().tolist()
+    if _current_requested(args):
+        current = _load(args)
+        parts.append(current[current["id"] == args.model])
+        everyone += current["id"].unique().tolist()
+    history = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     if history.empty:
-        hint = ""
-        everyone = read_snapshots(args.root, columns=["id"])["id"].unique()
-        close = [i for i in everyone if i.lower() == args.model.lower()]
-        if close:
-            hint = f"; ids are case-sensitive: did you mean {close[0]!r}?"
-        raise ConfigError(f"model {args.model!r} is in no snapshot under {args.root}{hint}")
+        close = sorted({i for i in everyone if i.lower() == args.model.lower()})
+        hint = f"; ids are case-sensitive: did you mean {close[0]!r}?" if close else ""
+        where = args.root or "the current catalog"
+        raise ConfigError(f"model {args.model!r} is in no snapshot under {where}{hint}")
     table = price_history(history, args.model)
     if args.format == "table":
         table = table[["valid_from", "valid_to", "last_seen", "current", "price_prompt",
