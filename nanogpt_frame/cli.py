@@ -336,11 +336,11 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from .errors import ConfigError
     from .history import price_history
     from .snapshots import read_snapshots
-
-    import pandas as pd
 
     if args.root is None and not _current_requested(args):
         raise ConfigError("name a snapshot ROOT, or use --sample/--source for the current catalog")

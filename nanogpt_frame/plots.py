@@ -89,23 +89,53 @@ def plot_price_vs_context(
     if require:
         title += f" (with {require if isinstance(require, str) else ', '.join(require)})"
     ax.set_title(title)
-    # One label per point (models at the same spot share it), alternating sides to avoid overlap.
+    # One label per point (models at the same spot share it), placed where it overlaps nothing.
     labels = front.groupby(["context", "price"], sort=False)["id"].agg(" / ".join)
-    offsets = ((6, 5, "left"), (6, -11, "left"), (-6, 5, "right"), (-6, -11, "right"))
-    for i, ((x, y), text) in enumerate(labels.head(label_frontier).items()):
-        dx, dy, align = offsets[i % len(offsets)]
-        ax.annotate(
-            text,
-            (x, float(y)),
-            xytext=(dx, dy),
-            textcoords="offset points",
-            fontsize=7,
-            color="#333333",
-            ha=align,
-        )
+    points = [(x, float(y), text) for (x, y), text in labels.head(label_frontier).items()]
+    _place_labels(ax, points)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     return ax
+
+
+def _place_labels(ax: Axes, points: list[tuple[float, float, str]], fontsize: float = 7) -> None:
+    """Annotate points, trying offsets until a label's box overlaps no other label or point and
+    stays inside the axes (a greedy placer; labels that fit nowhere are left out)."""
+    ax.figure.canvas.draw()  # fixes the data -> pixel transform for the current limits
+    scale = ax.figure.dpi / 72.0
+    frame = ax.get_window_extent()
+    taken: list[tuple[float, float, float, float]] = []
+    centres = [ax.transData.transform((x, y)) for x, y, _ in points]
+    taken += [(cx - 4, cy - 4, cx + 4, cy + 4) for cx, cy in centres]
+    offsets = [(6, 4), (6, -12), (-6, 4), (-6, -12), (6, 14), (-6, 14), (6, -22), (-6, -22)]
+    for (x, y, text), (cx, cy) in zip(points, centres, strict=True):
+        width, height = 0.55 * fontsize * len(text) * scale, 1.3 * fontsize * scale
+        for dx, dy in offsets:
+            left = cx + dx * scale - (width if dx < 0 else 0)
+            bottom = cy + dy * scale
+            box = (left, bottom, left + width, bottom + height)
+            inside = (
+                frame.x0 <= box[0]
+                and box[2] <= frame.x1
+                and frame.y0 <= box[1]
+                and box[3] <= frame.y1
+            )
+            if inside and not any(_overlap(box, other) for other in taken):
+                taken.append(box)
+                ax.annotate(
+                    text,
+                    (x, y),
+                    xytext=(dx, dy),
+                    textcoords="offset points",
+                    fontsize=fontsize,
+                    color="#333333",
+                    ha="right" if dx < 0 else "left",
+                )
+                break
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def plot_capability_coverage(df: pd.DataFrame, *, ax: Axes | None = None) -> Axes:

@@ -57,3 +57,98 @@ def test_usage_error_exits_2():
     with pytest.raises(SystemExit) as info:
         cli_logic(["summary", "--format", "xml"])
     assert info.value.code == 2
+
+
+# ---- every command, every format -------------------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+import nanogpt_frame as nf  # noqa: E402
+from nanogpt_frame.cli import FORMATS, HANDLERS, build_parser  # noqa: E402
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.fixture(scope="module")
+def snapshot_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("snapshots")
+    nf.write_snapshot(nf.load("sample", snapshot_at="2026-08-01T00:00:00Z"), root)
+    return root
+
+
+def command_lines(root: Path) -> dict[str, list[str]]:
+    return {
+        "summary": ["summary", "--sample"],
+        "rank": [
+            "rank",
+            "--sample",
+            "--require",
+            "vision",
+            "--min-context",
+            "100000",
+            "--top",
+            "3",
+        ],
+        "split": ["split", "--sample"],
+        "quality": ["quality", "--sample"],
+        "snapshot": ["snapshot", "--sample", "--out", str(root / "new")],
+        "diff": ["diff", str(root), "--sample"],
+        "history": ["history", str(root), "--model", "openai/gpt-5.2", "--sample"],
+    }
+
+
+def test_every_command_is_tested_here(snapshot_root):
+    assert set(command_lines(snapshot_root)) == set(HANDLERS)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("command", sorted(HANDLERS))
+def test_every_command_with_sample_and_each_format(command, fmt, snapshot_root, capsys, tmp_path):
+    argv = command_lines(snapshot_root)[command]
+    if command == "snapshot":
+        argv = ["snapshot", "--sample", "--out", str(tmp_path / "out")]
+    assert cli_logic([*argv, "--format", fmt]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert out.strip()
+    if fmt == "json":
+        json.loads(out)
+    if fmt == "csv" and command != "summary":
+        assert "," in out.splitlines()[0]
+
+
+def test_rank_with_a_workload(capsys):
+    argv = ["rank", "--sample", "--input-tokens", "2e6", "--output-tokens", "5e5",
+            "--cached-tokens", "1e6", "--format", "json", "--top", "2"]  # fmt: skip
+    assert cli_logic(argv) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 2 and rows[0]["workload_cost_usd"] <= rows[1]["workload_cost_usd"]
+
+
+def test_every_command_has_help_with_an_example_and_is_in_the_readme(capsys):
+    readme = README.read_text()
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # argparse keeps them here
+    assert set(commands) == set(HANDLERS)
+    for name, sub in commands.items():
+        text = sub.format_help()
+        assert "Example: nanogpt-frame " + name in text, name
+        assert "--format" in text and "--sample" in text, name
+        assert f"| `{name}` |" in readme, f"command {name!r} is not documented in README.md"
+
+
+def test_top_level_help_does_not_import_pandas():
+    code = (
+        "import sys; from nanogpt_frame.cli import cli_logic\n"
+        "try:\n    cli_logic(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('pandas' in sys.modules, 'httpx' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_unknown_model_and_missing_snapshot_are_one_line(capsys, tmp_path):
+    assert cli_logic(["history", "--sample", "--model", "no/such-model"]) == 1
+    assert capsys.readouterr().err.count("\n") == 1
+    assert cli_logic(["diff", str(tmp_path / "nothing")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("nanogpt-frame: error:") and err.count("\n") == 1
