@@ -10,6 +10,7 @@ from .errors import ConfigError
 from .schema import CAPABILITIES
 
 __all__ = (
+    "candidates",
     "capability_column",
     "capability_count",
     "has_all",
@@ -76,6 +77,35 @@ def has_all(df: pd.DataFrame, capabilities: Iterable[str]) -> pd.Series:
     for name in capabilities:
         mask &= (df[capability_column(name)] == True).fillna(False).astype(bool)  # noqa: E712
     return mask
+
+
+def candidates(
+    df: pd.DataFrame,
+    require: Iterable[str] | str = (),
+    min_context: int | None = None,
+    *,
+    include_routers: bool = False,
+) -> pd.DataFrame:
+    """Each model once, keeping those with every required capability and enough context.
+
+    ``require`` is capability names (``"vision"`` or ``"cap_vision"``) or one comma-separated
+    string; unknown names raise ``ConfigError``. Unknown context never qualifies for
+    ``min_context``. Routers (``auto-model*``) are left out unless ``include_routers``.
+    """
+    require_columns(
+        df, ("id", "price_prompt", "price_completion", "context_length"), what="ranking"
+    )
+    names = [r for r in require.split(",") if r.strip()] if isinstance(require, str) else require
+    names = list(names)
+    for name in names:
+        capability_column(name)  # unknown names fail before any work
+    models = unique_models(df)
+    keep = has_all(models, names)
+    if min_context is not None:
+        keep &= (models["context_length"] >= min_context).fillna(False).astype(bool)
+    if not include_routers:
+        keep &= ~is_router(models)
+    return models[keep]
 
 
 def capability_count(df: pd.DataFrame) -> pd.Series:

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .catalog import capability_count, has_all, is_router, require_columns, unique_models
-from .pricing import Workload, blended_price, workload_cost
+from .catalog import candidates, capability_count
+from .pricing import Workload, ranking_price
 
 __all__ = ("pareto_frontier",)
 
@@ -57,20 +57,8 @@ def pareto_frontier(
     >>> bool(front["on_frontier"].all())
     True
     """
-    require_columns(
-        df, ("id", "price_prompt", "price_completion", "context_length"), what="pareto_frontier"
-    )
-    if isinstance(require, str):
-        require = [r for r in require.split(",") if r.strip()]
-    models = unique_models(df)
-    keep = has_all(models, require) & ~is_router(models)
-    if min_context is not None:
-        keep &= (models["context_length"] >= min_context).fillna(False).astype(bool)
-    models = models[keep]
-    if workload is not None:
-        price = workload_cost(models, workload)
-    else:
-        price = blended_price(models, input_weight=input_weight, output_weight=output_weight)
+    models = candidates(df, require, min_context)
+    price = ranking_price(models, workload, input_weight=input_weight, output_weight=output_weight)
     models = models[price.notna()].assign(price=price[price.notna()])
     models = models.assign(
         capabilities=capability_count(models),

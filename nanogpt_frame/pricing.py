@@ -10,7 +10,7 @@ import pandas as pd
 from .catalog import require_columns
 from .errors import ConfigError
 
-__all__ = ("Workload", "blended_price", "workload_cost")
+__all__ = ("Workload", "blended_price", "ranking_price", "workload_cost")
 
 
 def blended_price(
@@ -111,3 +111,16 @@ def workload_cost(
         if tokens:  # a price that is not needed does not make the cost unknown
             cost = cost + tokens * price
     return (cost / 1e6).rename("workload_cost_usd")
+
+
+def ranking_price(
+    df: pd.DataFrame,
+    workload: Workload | dict[str, Any] | None = None,
+    *,
+    input_weight: float = 3.0,
+    output_weight: float = 1.0,
+) -> pd.Series:
+    """The price models are compared on: a workload's cost, else the blended price per 1M."""
+    if workload is not None:
+        return workload_cost(df, workload)
+    return blended_price(df, input_weight=input_weight, output_weight=output_weight)

@@ -9,16 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .catalog import (
-    capability_column,
-    capability_count,
-    has_all,
-    is_router,
-    require_columns,
-    unique_models,
-)
+from .catalog import candidates, capability_count, is_router, unique_models
 from .errors import ConfigError
-from .pricing import Workload, blended_price, workload_cost
+from .pricing import Workload, blended_price, ranking_price
 from .schema import CAPABILITIES
 
 __all__ = ("price_per_capability", "rank_models", "value_ranking")
@@ -34,29 +27,6 @@ _SHOWN = (
     "context_length",
     "max_output_tokens",
 )
-
-
-def _candidates(
-    df: pd.DataFrame,
-    require: Iterable[str],
-    min_context: int | None,
-    include_routers: bool,
-) -> pd.DataFrame:
-    require_columns(
-        df, ("id", "price_prompt", "price_completion", "context_length"), what="ranking"
-    )
-    if isinstance(require, str):
-        require = [r for r in require.split(",") if r.strip()]
-    require = list(require)
-    for name in require:
-        capability_column(name)  # unknown names fail before any work
-    models = unique_models(df)
-    keep = has_all(models, require)
-    if min_context is not None:
-        keep &= (models["context_length"] >= min_context).fillna(False).astype(bool)
-    if not include_routers:
-        keep &= ~is_router(models)
-    return models[keep]
 
 
 def rank_models(
@@ -96,11 +66,8 @@ def rank_models(
     """
     if unknown_price not in ("last", "drop"):
         raise ConfigError("unknown_price must be 'last' or 'drop'")
-    models = _candidates(df, require, min_context, include_routers)
-    if workload is not None:
-        price = workload_cost(models, workload)
-    else:
-        price = blended_price(models, input_weight=input_weight, output_weight=output_weight)
+    models = candidates(df, require, min_context, include_routers=include_routers)
+    price = ranking_price(models, workload, input_weight=input_weight, output_weight=output_weight)
     if max_price is not None:
         keep = (price <= max_price).fillna(unknown_price == "last").astype(bool)
         models, price = models[keep], price[keep]
@@ -183,7 +150,7 @@ def value_ranking(
     >>> value_ranking(nf.load("sample")).columns[:4].tolist()
     ['rank', 'price_per_point', 'points', 'blended_price']
     """
-    models = _candidates(df, require, min_context, include_routers=False)
+    models = candidates(df, require, min_context)
     price = blended_price(models, input_weight=input_weight, output_weight=output_weight)
     context = models["context_length"].astype("float64").fillna(0).to_numpy()
     with np.errstate(divide="ignore"):

@@ -279,6 +279,7 @@ def test_listing_consistency_names_every_disagreement():
 def test_quality_report_names_every_problem():
     df = catalog([
         m("q/neg", -1, 2),
+        m("q/negstr", 1, "-2.5"),
         m("q/text", "cheap", 2),
         m("q/over", 1, 1, ctx=16_384, out=32_768),
         m("Q/Case", 1, 1),
@@ -297,6 +298,7 @@ def test_quality_report_names_every_problem():
     found = set(zip(report["rule"], report["id"].astype(object), strict=True))
     expected = {
         ("price_negative", "q/neg"),
+        ("price_negative", "q/negstr"),
         ("price_unreadable", "q/text"),
         ("output_exceeds_context", "q/over"),
         ("id_case_pair", "Q/Case"),
