@@ -45,6 +45,16 @@ def _invalid(models: pd.DataFrame) -> Iterator[tuple[str, dict[str, Any]]]:
             yield model_id, bad
 
 
+def _number(value: Any) -> float | None:
+    """A served value as a number when it is one (``-2`` and ``"-2"`` alike), else ``None``."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def output_exceeds_context(models: pd.DataFrame) -> Iterator[Row]:
     """``max_output_tokens`` greater than ``context_length``."""
     over = models[(models["max_output_tokens"] > models["context_length"]).fillna(False)]
@@ -64,7 +74,8 @@ def invalid_values(models: pd.DataFrame) -> Iterator[Row]:
     for model_id, bad in _invalid(models):
         for path, value in bad.items():
             is_price = path.startswith("pricing.")
-            negative = isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0
+            number = _number(value)
+            negative = number is not None and number < 0
             if is_price and negative:
                 yield _row(
                     "price_negative",
