@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-__all__ = ("build_parser", "cli_logic", "main")
+from .commands import HANDLERS
+
+__all__ = ("FORMATS", "HANDLERS", "build_parser", "cli_logic", "main")
 
 PROG = "nanogpt-frame"
 FORMATS = ("table", "csv", "json")
@@ -186,7 +187,7 @@ def cli_logic(argv: Sequence[str] | None = None) -> int:
         return 2
     from .errors import NanoGPTError
 
-    handler: Callable[[argparse.Namespace], int] = HANDLERS[args.command]
+    handler = HANDLERS[args.command]
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
         try:
@@ -208,173 +209,6 @@ def main() -> None:  # pragma: no cover - thin wrapper
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     print(f"{PROG}: warning: {message}", file=sys.stderr)
 
-
-# ---- handlers -------------------------------------------------------------------------------
-
-
-def _load(args: argparse.Namespace):
-    from .loader import load
-
-    endpoints = tuple(e.strip() for e in args.endpoints.split(",") if e.strip())
-    if args.sample:
-        return load("sample", endpoints=endpoints)
-    if args.source:
-        return load(args.source, endpoints=endpoints)
-    return load("live", endpoints=endpoints, max_age=args.max_age, timeout=args.timeout)
-
-
-def _emit(table: Any, fmt: str, *, title: str | None = None) -> None:
-    from .output import render
-
-    sys.stdout.write(render(table, fmt, title=title))
-
-
-def _summary(args: argparse.Namespace) -> int:
-    from .summary import catalog_summary
-
-    tables = catalog_summary(_load(args))
-    if args.format == "json":
-        from .output import render_many_json
-
-        sys.stdout.write(render_many_json(tables))
-        return 0
-    for title, table in tables.items():
-        _emit(table, args.format, title=title)
-    return 0
-
-
-def _rank(args: argparse.Namespace) -> int:
-    from .ranking import rank_models
-
-    workload = None
-    if args.input_tokens is not None:
-        workload = {
-            "input_tokens": args.input_tokens,
-            "output_tokens": args.output_tokens,
-            "cached_tokens": args.cached_tokens,
-        }
-    require = [c.strip() for c in args.require.split(",") if c.strip()]
-    ranked = rank_models(_load(args), require=require, min_context=args.min_context,
-                         workload=workload)  # fmt: skip
-    price = ranked.columns[1]
-    columns = ["rank", price, "id", "owned_by", "in_subscription", "price_prompt",
-               "price_completion", "context_length"]  # fmt: skip
-    _emit(ranked[columns].head(args.top), args.format)
-    return 0
-
-
-def _split(args: argparse.Namespace) -> int:
-    from .subscription import subscription_summary
-
-    table = subscription_summary(_load(args), by=args.by)
-    if args.format == "table":  # the essentials fit a terminal; csv/json carry every column
-        table = table[[args.by, "models_subscription", "models_paid", "share_in_subscription",
-                       "median_blended_subscription", "median_blended_paid",
-                       "list_value_subscription"]]  # fmt: skip
-    _emit(table, args.format)
-    return 0
-
-
-def _quality(args: argparse.Namespace) -> int:
-    from .quality import quality_report
-
-    _emit(quality_report(_load(args)), args.format)
-    return 0
-
-
-def _snapshot(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from .snapshots import write_snapshot
-
-    df = _load(args)
-    path = write_snapshot(df, args.out)
-    rows = df.groupby("source_endpoint", sort=False).size()
-    table = pd.DataFrame({"listing": rows.index, "rows": rows.to_numpy()})
-    if args.format == "json":
-        import json
-
-        print(json.dumps({"path": path, "rows": {k: int(v) for k, v in rows.items()}}))
-        return 0
-    print(f"wrote {path}", file=sys.stderr if args.format == "csv" else sys.stdout)
-    _emit(table, args.format)
-    return 0
-
-
-def _snapshot_path(path: str) -> str:
-    """A snapshot file as given, or the newest snapshot under a folder."""
-    from pathlib import Path
-
-    from .snapshots import latest_snapshots
-
-    if "://" not in path and Path(path).is_dir():
-        return latest_snapshots(path, 1)[-1]
-    return path
-
-
-def _current_requested(args: argparse.Namespace) -> bool:
-    return bool(args.sample or args.source or getattr(args, "live", False))
-
-
-def _diff(args: argparse.Namespace) -> int:
-    from .history import diff
-    from .snapshots import latest_snapshots
-
-    if args.new is not None:
-        old, new = _snapshot_path(args.old), _snapshot_path(args.new)
-        label = new
-    elif _current_requested(args):
-        old, new = _snapshot_path(args.old), _load(args)
-        label = new.attrs.get("source", "current catalog")
-    else:
-        old, new = latest_snapshots(args.old, 2)
-        label = new
-    if args.format == "table":
-        print(f"{old} -> {label}")
-    _emit(diff(old, new), args.format)
-    return 0
-
-
-def _history(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from .errors import ConfigError
-    from .history import price_history
-    from .snapshots import read_snapshots
-
-    if args.root is None and not _current_requested(args):
-        raise ConfigError("name a snapshot ROOT, or use --sample/--source for the current catalog")
-    parts, everyone = [], []
-    if args.root is not None:
-        parts.append(read_snapshots(args.root, ids=[args.model]))
-        everyone += read_snapshots(args.root, columns=["id"])["id"].unique().tolist()
-    if _current_requested(args):
-        current = _load(args)
-        parts.append(current[current["id"] == args.model])
-        everyone += current["id"].unique().tolist()
-    history = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    if history.empty:
-        close = sorted({i for i in everyone if i.lower() == args.model.lower()})
-        hint = f"; ids are case-sensitive: did you mean {close[0]!r}?" if close else ""
-        where = args.root or "the current catalog"
-        raise ConfigError(f"model {args.model!r} is in no snapshot under {where}{hint}")
-    table = price_history(history, args.model)
-    if args.format == "table":
-        table = table[["valid_from", "valid_to", "last_seen", "current", "price_prompt",
-                       "price_completion", "price_cache_read", "price_cache_write"]]  # fmt: skip
-    _emit(table, args.format)
-    return 0
-
-
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "snapshot": _snapshot,
-    "diff": _diff,
-    "history": _history,
-    "summary": _summary,
-    "rank": _rank,
-    "split": _split,
-    "quality": _quality,
-}
 
 if __name__ == "__main__":  # pragma: no cover
     main()
