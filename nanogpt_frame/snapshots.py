@@ -40,13 +40,13 @@ def _filesystem(root: str | os.PathLike[str], filesystem: pafs.FileSystem | None
     if "://" in text:
         try:
             fs, path = pafs.FileSystem.from_uri(text)
-        except (*pa_errors(), ValueError) as exc:
+        except (*_arrow_errors(), ValueError) as exc:
             raise SnapshotError(f"cannot open snapshot root {text!r}: {exc}") from exc
         return fs, path.rstrip("/")
     return pafs.LocalFileSystem(), str(Path(text).expanduser().resolve())
 
 
-def pa_errors() -> tuple[type[BaseException], ...]:
+def _arrow_errors() -> tuple[type[BaseException], ...]:
     import pyarrow as pa
 
     return (pa.ArrowException, OSError)
@@ -143,7 +143,7 @@ def write_snapshot(
                 pq.write_table(table, sink, compression=_COMPRESSION)
     except SnapshotError:
         raise
-    except pa_errors() as exc:
+    except _arrow_errors() as exc:
         raise SnapshotError(f"cannot write snapshot {target}: {exc}") from exc
     return target
 
@@ -270,7 +270,7 @@ def read_snapshots(
             filesystem=fs,
             partitioning=ds.partitioning(pa.schema([full.field(PARTITION)]), flavor="hive"),
         )
-    except pa_errors() as exc:
+    except _arrow_errors() as exc:
         raise SnapshotError(f"cannot read snapshots under {os.fspath(root)!r}: {exc}") from exc
     condition = None
     for bound, op in ((since, "ge"), (until, "le")):
@@ -290,7 +290,7 @@ def read_snapshots(
         condition = match if condition is None else condition & match
     try:
         table = dataset.to_table(columns=names, filter=condition)
-    except pa_errors() as exc:
+    except _arrow_errors() as exc:
         raise SnapshotError(f"cannot read snapshots under {os.fspath(root)!r}: {exc}") from exc
     df = _to_frame(table, {"source": "snapshots", "snapshot_root": os.fspath(root)})
     order = [c for c in ("snapshot_at", "source_endpoint", "position") if c in df.columns]
@@ -330,7 +330,7 @@ def read_snapshot_file(
     try:
         with fs.open_input_file(target) as handle:
             table = pq.read_table(handle)
-    except pa_errors() as exc:
+    except _arrow_errors() as exc:
         raise SnapshotError(f"cannot read snapshot {os.fspath(path)!r}: {exc}") from exc
     metadata = table.schema.metadata
     schema = arrow_schema()
