@@ -98,8 +98,8 @@ def write_snapshot(
     The file has the contract's explicit Arrow schema (flat columns, ``timestamp[us, UTC]``,
     zstd) and key-value metadata (schema and package version, source, base URL; never the key).
     Locally the write is atomic: a hidden temporary file in the target folder, fsync, then a
-    no-clobber link into place, so readers never see a partial file. On object stores a single
-    PUT is atomic by itself.
+    no-clobber link into place, so readers never see a partial file. On object stores the object
+    appears only once its upload completes (pyarrow's multipart upload), which is atomic too.
 
     Args:
         df: a models frame from one ``load()`` (one ``snapshot_at`` value).
