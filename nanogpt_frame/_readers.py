@@ -156,7 +156,8 @@ def estimates(values: list[Any]) -> list[str | None]:
     return [v if v is None or type(v) is str else encode(v) for v in values]
 
 
-def _number(value: Any) -> float | None:
+def number_or_none(value: Any) -> float | None:
+    """A served number or numeric string as a float; anything else (bools included) ``None``."""
     kind = type(value)
     try:
         if kind is float or kind is int:
@@ -182,9 +183,11 @@ def _as_floats(values: list[Any], path: str, invalid: Invalid) -> np.ndarray:
     try:
         out = np.array(plain, dtype=np.float64)
     except OverflowError:
-        out = np.array([_number(v) if v is not None else None for v in plain], dtype=np.float64)
+        out = np.array(
+            [number_or_none(v) if v is not None else None for v in plain], dtype=np.float64
+        )
     for i in odd:
-        number = _number(values[i])
+        number = number_or_none(values[i])
         if number is None:
             invalid.mark(i, path, values[i])
         else:
@@ -243,7 +246,7 @@ def counts(values: list[Any], path: str, invalid: Invalid) -> list[int | None]:
         return values
     out: list[int | None] = []
     for i, value in enumerate(values):
-        number = None if type(value) is bool else _number(value)
+        number = None if type(value) is bool else number_or_none(value)
         if value is None:
             out.append(None)
         elif number is not None and number.is_integer() and 0 < number <= _INT64_MAX:

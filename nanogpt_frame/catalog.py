@@ -11,10 +11,13 @@ from .schema import CAPABILITIES
 
 __all__ = (
     "candidates",
+    "canonical_equals_subscription",
     "capability_column",
     "capability_count",
+    "endpoint_rank",
     "has_all",
     "is_router",
+    "listing_ids",
     "require_columns",
     "unique_models",
 )
@@ -39,6 +42,23 @@ def capability_column(name: str) -> str:
     return f"cap_{bare}"
 
 
+def endpoint_rank(df: pd.DataFrame) -> pd.Series:
+    """Which row of a model to prefer: canonical 0, subscription 1, paid 2, anything else 3."""
+    order = df.get("source_endpoint", pd.Series("canonical", index=df.index))
+    return order.astype(object).map(_ENDPOINT_PREFERENCE).fillna(3).astype(int)
+
+
+def listing_ids(df: pd.DataFrame) -> dict[str, frozenset[str]]:
+    """The ids of each listing in the frame (``{"canonical": ..., "paid": ...}``)."""
+    return {e: frozenset(ids) for e, ids in df.groupby("source_endpoint")["id"]}
+
+
+def canonical_equals_subscription(ids: dict[str, frozenset[str]]) -> bool:
+    """True when both listings were loaded and list the same ids (a keyed, restricted account)."""
+    canonical = ids.get("canonical")
+    return canonical is not None and canonical == ids.get("subscription")
+
+
 def unique_models(df: pd.DataFrame) -> pd.DataFrame:
     """One row per model id (the latest snapshot; canonical, then subscription, then paid).
 
@@ -53,9 +73,7 @@ def unique_models(df: pd.DataFrame) -> pd.DataFrame:
     require_columns(df, ("id",), what="unique_models")
     if df.empty or not df["id"].duplicated().any():
         return df
-    order = df.get("source_endpoint", pd.Series("canonical", index=df.index))
-    rank = order.astype(object).map(_ENDPOINT_PREFERENCE).fillna(3)
-    keys = pd.DataFrame({"rank": rank.astype(float)}, index=df.index)
+    keys = pd.DataFrame({"rank": endpoint_rank(df).astype(float)}, index=df.index)
     if "snapshot_at" in df.columns:
         keys["stamp"] = -df["snapshot_at"].astype("int64[pyarrow]").astype(float).fillna(0)
         ordered = keys.sort_values(["stamp", "rank"], kind="stable").index

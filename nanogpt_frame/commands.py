@@ -145,17 +145,18 @@ def _history(args: argparse.Namespace) -> int:
 
     if args.root is None and not _current_requested(args):
         raise ConfigError("name a snapshot ROOT, or use --sample/--source for the current catalog")
-    parts, everyone = [], []
+    parts, current = [], None
     if args.root is not None:
         parts.append(read_snapshots(args.root, ids=[args.model]))
-        everyone += read_snapshots(args.root, columns=["id"])["id"].unique().tolist()
     if _current_requested(args):
         current = _load(args)
         parts.append(current[current["id"] == args.model])
-        everyone += current["id"].unique().tolist()
     history = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    if history.empty:
-        close = sorted({i for i in everyone if i.lower() == args.model.lower()})
+    if history.empty:  # only now read every id, for a case-insensitive suggestion
+        everyone = set() if current is None else set(current["id"])
+        if args.root is not None:
+            everyone |= set(read_snapshots(args.root, columns=["id"])["id"])
+        close = sorted(i for i in everyone if i.lower() == args.model.lower())
         hint = f"; ids are case-sensitive: did you mean {close[0]!r}?" if close else ""
         where = args.root or "the current catalog"
         raise ConfigError(f"model {args.model!r} is in no snapshot under {where}{hint}")

@@ -33,6 +33,7 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _BACKOFF_BASE = 0.5
 _BACKOFF_CAP = 8.0
 _sleep = time.sleep  # the retry wait; tests swap it to record delays instead of waiting
+_BASE_URL_HINT = "check the base URL (NANOGPT_BASE_URL); it should be the API root, e.g. https://nano-gpt.com/api"
 _OFFLINE_HINT = "no network? use load('sample') or --sample, or load a saved snapshot"
 
 
@@ -242,10 +243,8 @@ def _http_error(response: httpx.Response, url: str, settings: Settings) -> Fetch
     hint = {
         401: "check NANOGPT_API_KEY or pass api_key=",
         403: "check NANOGPT_API_KEY or pass api_key=",
-        404: "check the base URL (NANOGPT_BASE_URL); it should be the API root, "
-        "e.g. https://nano-gpt.com/api",
-        405: "check the base URL (NANOGPT_BASE_URL); it should be the API root, "
-        "e.g. https://nano-gpt.com/api",
+        404: _BASE_URL_HINT,
+        405: _BASE_URL_HINT,
         429: "the API is rate limited (25 requests/s); wait and try again",
     }.get(status, "try again later" if status >= 500 else "")
     message = f"HTTP {status} from {url}: {said}" + (f"; {hint}" if hint else "")

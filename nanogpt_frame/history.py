@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from .catalog import require_columns, unique_models
+from .catalog import endpoint_rank, require_columns, unique_models
 from .errors import SnapshotError
 from .schema import CAPABILITIES, PRICE_COLUMNS
 
@@ -31,12 +31,7 @@ REVIEW_THRESHOLD = 0.5
 def _per_snapshot_models(history: pd.DataFrame) -> pd.DataFrame:
     """One row per (snapshot, model id): canonical row first, as ``unique_models`` does."""
     require_columns(history, ("snapshot_at", "id", "source_endpoint"), what="history")
-    rank = (
-        history["source_endpoint"]
-        .astype(object)
-        .map({"canonical": 0, "subscription": 1, "paid": 2})
-    )
-    ordered = history.assign(_rank=rank.fillna(3).astype(int)).sort_values(
+    ordered = history.assign(_rank=endpoint_rank(history)).sort_values(
         ["snapshot_at", "id", "_rank"], kind="stable"
     )
     return ordered.drop_duplicates(["snapshot_at", "id"]).drop(columns="_rank")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .catalog import canonical_equals_subscription, listing_ids
 from .errors import ConfigError, PayloadError
 from .flatten import CatalogWarning, frames_from_listings
 from .schema import ENDPOINTS, SCHEMA_VERSION
@@ -150,11 +151,10 @@ def _load_live(chosen, settings, sort, timeout, client, max_age, deadline, retri
 
 def _warn_if_canonical_restricted(df: pd.DataFrame) -> None:
     """With a key, /v1/models may list only subscription models: say so once per load."""
-    by_endpoint = {e: frozenset(ids) for e, ids in df.groupby("source_endpoint")["id"]}
-    canonical = by_endpoint.get("canonical")
-    subscription = by_endpoint.get("subscription")
-    if canonical is None or subscription is None or canonical != subscription:
+    by_endpoint = listing_ids(df)
+    if not canonical_equals_subscription(by_endpoint):
         return
+    canonical = by_endpoint["canonical"]
     paid = len(by_endpoint.get("paid", ()))
     df.attrs["canonical_restricted"] = True
     warnings.warn(

@@ -13,7 +13,14 @@ from typing import Any
 
 import pandas as pd
 
-from .catalog import is_router, require_columns, unique_models
+from ._readers import number_or_none
+from .catalog import (
+    canonical_equals_subscription,
+    is_router,
+    listing_ids,
+    require_columns,
+    unique_models,
+)
 from .schema import CAPABILITIES, PRICE_COLUMNS
 
 __all__ = ("RULES", "quality_report")
@@ -45,16 +52,6 @@ def _invalid(models: pd.DataFrame) -> Iterator[tuple[str, dict[str, Any]]]:
             yield model_id, bad
 
 
-def _number(value: Any) -> float | None:
-    """A served value as a number when it is one (``-2`` and ``"-2"`` alike), else ``None``."""
-    if isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def output_exceeds_context(models: pd.DataFrame) -> Iterator[Row]:
     """``max_output_tokens`` greater than ``context_length``."""
     over = models[(models["max_output_tokens"] > models["context_length"]).fillna(False)]
@@ -74,7 +71,7 @@ def invalid_values(models: pd.DataFrame) -> Iterator[Row]:
     for model_id, bad in _invalid(models):
         for path, value in bad.items():
             is_price = path.startswith("pricing.")
-            number = _number(value)
+            number = number_or_none(value)
             negative = number is not None and number < 0
             if is_price and negative:
                 yield _row(
@@ -266,8 +263,7 @@ def load_problems(df: pd.DataFrame) -> Iterator[Row]:
         )
     restricted = df.attrs.get("canonical_restricted")
     if restricted is None and df.attrs.get("authenticated"):
-        ids = {e: frozenset(part) for e, part in df.groupby("source_endpoint")["id"]}
-        restricted = "canonical" in ids and ids.get("canonical") == ids.get("subscription")
+        restricted = canonical_equals_subscription(listing_ids(df))
     if restricted:
         yield _row(
             "canonical_equals_subscription",

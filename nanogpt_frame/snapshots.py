@@ -351,10 +351,8 @@ def read_latest_snapshot(
     root: str | os.PathLike[str], *, filesystem: pafs.FileSystem | None = None
 ) -> pd.DataFrame:
     """The newest snapshot under ``root`` (what ``load(root)`` returns for a snapshot folder)."""
-    return read_snapshot_file(
-        latest_snapshots(root, 1, filesystem=filesystem)[-1],
-        filesystem=_filesystem(root, filesystem)[0],
-    )
+    fs, base = _filesystem(root, filesystem)  # resolve a URI once, not per call
+    return read_snapshot_file(latest_snapshots(base, 1, filesystem=fs)[-1], filesystem=fs)
 
 
 def latest_snapshots(
