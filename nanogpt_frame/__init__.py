@@ -30,19 +30,23 @@ __all__ = (
     "PayloadError",
     "RateLimitError",
     "SnapshotError",
+    "Workload",
     "__version__",
     "as_of",
     "blended_price",
     "diff",
     "frame_from_payload",
+    "listing_consistency",
     "load",
     "pareto_frontier",
     "price_history",
     "price_per_capability",
     "quality_report",
     "rank_models",
+    "read_snapshot_file",
     "read_snapshots",
     "split_subscription",
+    "subscription_coverage",
     "subscription_summary",
     "value_ranking",
     "workload_cost",
@@ -51,35 +55,45 @@ __all__ = (
 
 # public name -> module that defines it (imported on first use)
 _LAZY = {
-    "CatalogWarning": "flatten",
-    "frame_from_payload": "flatten",
+    "CatalogWarning": "frame.flatten",
+    "frame_from_payload": "frame.flatten",
     "load": "loader",
-    "blended_price": "pricing",
-    "workload_cost": "pricing",
-    "rank_models": "ranking",
-    "price_per_capability": "ranking",
-    "value_ranking": "ranking",
-    "pareto_frontier": "frontier",
-    "split_subscription": "subscription",
-    "subscription_summary": "subscription",
-    "quality_report": "quality",
-    "write_snapshot": "snapshots",
-    "read_snapshots": "snapshots",
-    "price_history": "history",
-    "as_of": "history",
-    "diff": "history",
+    "blended_price": "analysis.pricing",
+    "workload_cost": "analysis.pricing",
+    "Workload": "analysis.pricing",
+    "rank_models": "analysis.ranking",
+    "price_per_capability": "analysis.ranking",
+    "value_ranking": "analysis.ranking",
+    "pareto_frontier": "analysis.frontier",
+    "split_subscription": "analysis.subscription",
+    "subscription_summary": "analysis.subscription",
+    "subscription_coverage": "analysis.subscription",
+    "listing_consistency": "analysis.subscription",
+    "quality_report": "analysis.quality",
+    "write_snapshot": "history.snapshots",
+    "read_snapshots": "history.snapshots",
+    "read_snapshot_file": "history.snapshots",
+    "price_history": "history.timeline",
+    "as_of": "history.timeline",
+    "diff": "history.diff",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .flatten import CatalogWarning, frame_from_payload
-    from .frontier import pareto_frontier
-    from .history import as_of, diff, price_history
+    from .analysis.frontier import pareto_frontier
+    from .analysis.pricing import Workload, blended_price, workload_cost
+    from .analysis.quality import quality_report
+    from .analysis.ranking import price_per_capability, rank_models, value_ranking
+    from .analysis.subscription import (
+        listing_consistency,
+        split_subscription,
+        subscription_coverage,
+        subscription_summary,
+    )
+    from .frame.flatten import CatalogWarning, frame_from_payload
+    from .history.diff import diff
+    from .history.snapshots import read_snapshot_file, read_snapshots, write_snapshot
+    from .history.timeline import as_of, price_history
     from .loader import load
-    from .pricing import blended_price, workload_cost
-    from .quality import quality_report
-    from .ranking import price_per_capability, rank_models, value_ranking
-    from .snapshots import read_snapshots, write_snapshot
-    from .subscription import split_subscription, subscription_summary
 
 
 def __getattr__(name: str) -> Any:

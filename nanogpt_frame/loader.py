@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .catalog import canonical_equals_subscription, listing_ids
+from .api.settings import Settings
 from .errors import ConfigError, PayloadError
-from .flatten import CatalogWarning, frames_from_listings
-from .schema import ENDPOINTS, SCHEMA_VERSION
-from .settings import Settings
+from .frame.catalog import canonical_equals_subscription, listing_ids
+from .frame.flatten import CatalogWarning, frames_from_listings
+from .frame.schema import ENDPOINTS, SCHEMA_VERSION
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -94,7 +94,7 @@ def load(
         provenance["sample_as_of"] = _sample_as_of()
         source_name = "sample"
     elif isinstance(source, str) and "://" in source:  # a snapshot in object storage
-        from .snapshots import read_latest_snapshot, read_snapshot_file
+        from .history.snapshots import read_latest_snapshot, read_snapshot_file
 
         is_file = source.split("?", 1)[0].endswith(".parquet")
         df = (read_snapshot_file if is_file else read_latest_snapshot)(source)
@@ -121,12 +121,12 @@ def _check_endpoints(endpoints: tuple[str, ...] | list[str] | str) -> tuple[str,
 
 
 def _load_live(chosen, settings, sort, timeout, client, max_age, deadline, retries, snapshot_at):
-    from .fetch import fetch_listings
+    from .api.fetch import fetch_listings
 
     cache = None
     max_age = 300.0 if max_age is None else float(max_age)
     if max_age > 0:
-        from .cache import ResponseCache
+        from .api.cache import ResponseCache
 
         cache = ResponseCache.default()
     listings = fetch_listings(
@@ -192,11 +192,11 @@ def _load_path(path: Path, chosen: tuple[str, ...], snapshot_at) -> pd.DataFrame
     if path.is_dir():
         if any((path / f"{e}.json").is_file() for e in ENDPOINTS):
             return _load_raw_dir(path, chosen, snapshot_at)
-        from .snapshots import read_latest_snapshot
+        from .history.snapshots import read_latest_snapshot
 
         return _only(read_latest_snapshot(path), chosen)
     if path.suffix == ".parquet":
-        from .snapshots import read_snapshot_file
+        from .history.snapshots import read_snapshot_file
 
         return _only(read_snapshot_file(path), chosen)
     endpoint = next((e for e in ENDPOINTS if path.name.startswith(e)), "canonical")

@@ -51,7 +51,7 @@ def plot_price_vs_context(
     >>> ax.get_xscale(), ax.get_yscale()
     ('log', 'log')
     """
-    from .frontier import pareto_frontier
+    from .analysis.frontier import pareto_frontier
 
     ax = _axes(ax)
     everyone = pareto_frontier(df, require=require, keep_dominated=True)
@@ -145,7 +145,7 @@ def plot_capability_coverage(df: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     >>> plot_capability_coverage(nf.load("sample")).get_xlabel()
     'models'
     """
-    from .summary import catalog_summary
+    from .analysis.summary import catalog_summary
 
     ax = _axes(ax, (8, 4.5))
     table = catalog_summary(df)["capability coverage"].iloc[::-1]
@@ -166,9 +166,9 @@ def plot_subscription_prices(df: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     >>> plot_subscription_prices(nf.load("sample")).get_yscale()
     'log'
     """
-    from .catalog import is_router
-    from .pricing import blended_price
-    from .subscription import split_subscription
+    from .analysis.pricing import blended_price
+    from .analysis.subscription import split_subscription
+    from .frame.catalog import is_router
 
     ax = _axes(ax, (7, 4.5))
     data, labels = [], []
@@ -191,7 +191,7 @@ def plot_cheapest_per_capability(df: pd.DataFrame, *, ax: Axes | None = None) ->
     >>> len(plot_cheapest_per_capability(nf.load("sample")).patches) > 0
     True
     """
-    from .ranking import price_per_capability
+    from .analysis.ranking import price_per_capability
 
     ax = _axes(ax, (8, 4.5))
     table = price_per_capability(df).dropna(subset=["cheapest_price"]).iloc[::-1]

@@ -20,7 +20,7 @@
 # %%
 import nanogpt_frame as nf
 from nanogpt_frame import plots
-from nanogpt_frame.subscription import listing_consistency, subscription_coverage
+from nanogpt_frame.analysis.subscription import listing_consistency, subscription_coverage
 
 SOURCE = "sample"  # <- switch to "live" for the live API
 

@@ -84,7 +84,7 @@ plot_price_history(history, ["openai/gpt-5.2", "anthropic/claude-sonnet-4.6"], c
 # ## The catalog as of a date
 
 # %%
-from nanogpt_frame.history import as_of
+from nanogpt_frame import as_of
 
 as_of(history, "2026-08-20")["snapshot_at"].iloc[0]
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import nanogpt_frame as nf
-from nanogpt_frame.flatten import CatalogWarning, empty_frame, frames_from_listings
-from nanogpt_frame.subscription import listing_consistency, subscription_coverage
+from nanogpt_frame.analysis.subscription import listing_consistency, subscription_coverage
+from nanogpt_frame.frame.flatten import CatalogWarning, empty_frame, frames_from_listings
 from tests.conftest import listing
 
 STAMP = "2026-08-24T00:00:00Z"

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 import nanogpt_frame as nf
-from nanogpt_frame.cache import ResponseCache, default_cache_dir
+from nanogpt_frame.api.cache import ResponseCache, default_cache_dir
 from tests.conftest import listing
 
 BASE = "https://nano-gpt.example/api"

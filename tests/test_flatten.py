@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 import nanogpt_frame as nf
-from nanogpt_frame.flatten import CatalogWarning, frames_from_listings, parse_listing
+from nanogpt_frame.frame.flatten import CatalogWarning, frames_from_listings, parse_listing
 from tests.conftest import listing
 
 STAMP = "2026-08-24T12:00:00Z"
@@ -297,7 +297,7 @@ def test_naive_snapshot_time_is_utc():
 
 
 def test_large_listing_across_chunks_keeps_rows_aligned():
-    from nanogpt_frame._chunk import CHUNK
+    from nanogpt_frame.frame._chunk import CHUNK
 
     count = CHUNK * 2 + 17
     models = [{"id": f"m/{i}", "pricing": {"prompt": i / 100}} for i in range(count)]

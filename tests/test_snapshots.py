@@ -15,10 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 
 import nanogpt_frame as nf
+from nanogpt_frame import as_of
 from nanogpt_frame.cli import cli_logic
-from nanogpt_frame.history import as_of
-from nanogpt_frame.schema import COLUMN_NAMES
-from nanogpt_frame.snapshots import read_snapshot_file
+from nanogpt_frame.frame.schema import COLUMN_NAMES
+from nanogpt_frame.history.snapshots import read_snapshot_file
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
 

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import PayloadError
-from .flatten import parse_listing
+from ..errors import PayloadError
+from ..frame.flatten import parse_listing
 
 __all__ = ("CacheEntry", "ResponseCache", "default_cache_dir")
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from .catalog import require_columns
-from .errors import ConfigError
+from ..errors import ConfigError
+from ..frame.catalog import require_columns
 
 __all__ = ("Workload", "blended_price", "ranking_price", "workload_cost")
 

@@ -178,14 +178,14 @@ def cli_logic(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
-        from ._version import package_version
+        from .._version import package_version
 
         print(f"{PROG} {package_version()}")
         return 0
     if not args.command:
         parser.print_help()
         return 2
-    from .errors import NanoGPTError
+    from ..errors import NanoGPTError
 
     handler = HANDLERS[args.command]
     with warnings.catch_warnings():

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .errors import ConfigError
+from ..errors import ConfigError
 from .schema import CAPABILITIES
 
 __all__ = (

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .catalog import candidates, capability_count
+from ..frame.catalog import candidates, capability_count
 from .pricing import Workload, ranking_price
 
 __all__ = ("pareto_frontier",)

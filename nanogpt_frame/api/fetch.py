@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-from .errors import FetchError, PayloadError, RateLimitError, server_message
-from .flatten import parse_listing
-from .schema import ENDPOINT_PATHS
+from ..errors import FetchError, PayloadError, RateLimitError, server_message
+from ..frame.flatten import parse_listing
+from ..frame.schema import ENDPOINT_PATHS
 from .settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -139,9 +139,12 @@ def fetch_listings(
 
 
 def _headers(settings: Settings) -> dict[str, str]:
-    from . import __version__
+    from .._version import package_version
 
-    headers = {"Accept": "application/json", "User-Agent": f"nanogpt-frame/{__version__}"}
+    headers = {
+        "Accept": "application/json",
+        "User-Agent": f"nanogpt-frame/{package_version()}",
+    }
     if settings.api_key:
         headers["Authorization"] = f"Bearer {settings.api_key}"
     return headers

@@ -1,29 +1,23 @@
-"""``quality_report``: one row per data problem found in a catalog. Pure.
-
-Each rule is a small function returning rows; ``RULES`` lists them with what they check, so the
-report can be explained (``nanogpt-frame quality`` prints the same rows).
-"""
+"""The rules of ``quality_report``: each a small pure function from a frame to report rows."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 
-from ._readers import number_or_none
-from .catalog import (
+from ..frame._readers import number_or_none
+from ..frame.catalog import (
     canonical_equals_subscription,
     is_router,
     listing_ids,
-    require_columns,
-    unique_models,
 )
-from .schema import CAPABILITIES, PRICE_COLUMNS
+from ..frame.schema import CAPABILITIES
 
-__all__ = ("RULES", "quality_report")
+__all__ = ("SEVERITIES", "Row")
 
 Row = dict[str, Any]
 SEVERITIES = ("error", "warning", "info")
@@ -272,55 +266,3 @@ def load_problems(df: pd.DataFrame) -> Iterator[Row]:
             "paid models are hidden from it",
             endpoint="canonical",
         )
-
-
-# (rule function, whether it reads each model once (True) or every row of every listing)
-RULES: tuple[tuple[Callable[[pd.DataFrame], Iterator[Row]], bool], ...] = (
-    (load_problems, False),
-    (duplicate_ids, False),
-    (listing_disagreements, False),
-    (invalid_values, True),
-    (missing_prices, True),
-    (price_outliers, True),
-    (output_exceeds_context, True),
-    (case_only_ids, True),
-    (name_version_mismatch, True),
-    (unknown_fields, True),
-    (capability_coverage, True),
-    (created_not_release_date, True),
-)
-
-
-def quality_report(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per data problem found in a catalog.
-
-    Columns: ``severity`` (``error``, ``warning``, ``info``), ``rule``, ``id`` (``<NA>`` for
-    catalog-wide findings), ``source_endpoint`` (for listing-level findings) and ``message``.
-    Model-level rules look at each model once (the latest snapshot; see ``unique_models``).
-    Rules: negative or unreadable prices, missing prices and 0 prices on non-routers, prices over
-    1000x off the median, output limit above context, case-only id pairs, duplicate ids within a
-    listing, disagreements between the listings, unknown capability coverage, names that disagree
-    with the id's version, one ``created`` for most models, fields outside the contract, skipped
-    items and a canonical listing restricted to the subscription.
-
-    >>> import nanogpt_frame as nf
-    >>> report = quality_report(nf.load("sample"))
-    >>> "id_case_pair" in set(report["rule"])
-    True
-    """
-    require_columns(
-        df,
-        ("id", "snapshot_at", "source_endpoint", "extra_json", *PRICE_COLUMNS),
-        what="quality_report",
-    )
-    models = unique_models(df) if len(df) else df
-    rows: list[Row] = []
-    for rule, per_model in RULES:
-        rows.extend(rule(models if per_model else df))
-    report = pd.DataFrame(rows, columns=["rule", "severity", "id", "source_endpoint", "message"])
-    report["severity"] = pd.Categorical(report["severity"], categories=SEVERITIES, ordered=True)
-    report = report.sort_values(["severity", "rule", "id"], kind="stable", na_position="first")
-    report = report[["severity", "rule", "id", "source_endpoint", "message"]]
-    return report.astype(
-        {c: "string[pyarrow]" for c in ("rule", "id", "source_endpoint", "message")}
-    ).reset_index(drop=True)

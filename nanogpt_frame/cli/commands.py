@@ -14,7 +14,7 @@ __all__ = ("HANDLERS",)
 
 
 def _load(args: argparse.Namespace):
-    from .loader import load
+    from ..loader import load
 
     endpoints = tuple(e.strip() for e in args.endpoints.split(",") if e.strip())
     if args.sample:
@@ -31,7 +31,7 @@ def _emit(table: Any, fmt: str, *, title: str | None = None) -> None:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from .summary import catalog_summary
+    from ..analysis.summary import catalog_summary
 
     tables = catalog_summary(_load(args))
     if args.format == "json":
@@ -45,7 +45,7 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _rank(args: argparse.Namespace) -> int:
-    from .ranking import rank_models
+    from ..analysis.ranking import rank_models
 
     workload = None
     if args.input_tokens is not None:
@@ -65,7 +65,7 @@ def _rank(args: argparse.Namespace) -> int:
 
 
 def _split(args: argparse.Namespace) -> int:
-    from .subscription import subscription_summary
+    from ..analysis.subscription import subscription_summary
 
     table = subscription_summary(_load(args), by=args.by)
     if args.format == "table":  # the essentials fit a terminal; csv/json carry every column
@@ -77,7 +77,7 @@ def _split(args: argparse.Namespace) -> int:
 
 
 def _quality(args: argparse.Namespace) -> int:
-    from .quality import quality_report
+    from ..analysis.quality import quality_report
 
     _emit(quality_report(_load(args)), args.format)
     return 0
@@ -86,7 +86,7 @@ def _quality(args: argparse.Namespace) -> int:
 def _snapshot(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .snapshots import write_snapshot
+    from ..history.snapshots import write_snapshot
 
     df = _load(args)
     path = write_snapshot(df, args.out)
@@ -106,7 +106,7 @@ def _snapshot_path(path: str) -> str:
     """A snapshot file as given, or the newest snapshot under a folder."""
     from pathlib import Path
 
-    from .snapshots import latest_snapshots
+    from ..history.snapshots import latest_snapshots
 
     if "://" not in path and Path(path).is_dir():
         return latest_snapshots(path, 1)[-1]
@@ -118,8 +118,8 @@ def _current_requested(args: argparse.Namespace) -> bool:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from .history import diff
-    from .snapshots import latest_snapshots
+    from ..history.diff import diff
+    from ..history.snapshots import latest_snapshots
 
     if args.new is not None:
         old, new = _snapshot_path(args.old), _snapshot_path(args.new)
@@ -139,9 +139,9 @@ def _diff(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .errors import ConfigError
-    from .history import price_history
-    from .snapshots import read_snapshots
+    from ..errors import ConfigError
+    from ..history.snapshots import read_snapshots
+    from ..history.timeline import price_history
 
     if args.root is None and not _current_requested(args):
         raise ConfigError("name a snapshot ROOT, or use --sample/--source for the current catalog")

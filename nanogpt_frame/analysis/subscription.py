@@ -6,11 +6,11 @@ import warnings
 
 import pandas as pd
 
-from .catalog import capability_count, is_router, require_columns, unique_models
-from .errors import ConfigError
-from .flatten import CatalogWarning
+from ..errors import ConfigError
+from ..frame.catalog import capability_count, is_router, require_columns, unique_models
+from ..frame.flatten import CatalogWarning
+from ..frame.schema import CAPABILITIES
 from .pricing import blended_price
-from .schema import CAPABILITIES
 
 __all__ = (
     "listing_consistency",

@@ -7,7 +7,7 @@ import warnings
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 __all__ = ("DEFAULT_BASE_URL", "Settings", "normalize_base_url")
 

@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .errors import SnapshotError
-from .schema import COLUMN_NAMES, SCHEMA_VERSION, arrow_schema
+from ..errors import SnapshotError
+from ..frame.schema import COLUMN_NAMES, SCHEMA_VERSION, arrow_schema
+from ._store import (
+    COMPRESSION,
+    PARTITION,
+    arrow_errors,
+    exists,
+    file_name,
+    is_local,
+    resolve,
+    snapshot_files,
+    write_local,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
@@ -25,36 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ("read_latest_snapshot", "read_snapshot_file", "read_snapshots", "write_snapshot")
 
-PARTITION = "snapshot_date"
 _META_KEY = b"nanogpt_frame"
-_COMPRESSION = "zstd"
-
-
-def _filesystem(root: str | os.PathLike[str], filesystem: pafs.FileSystem | None):
-    """(filesystem, path) for a local folder or a URI such as ``s3://bucket/prefix``."""
-    import pyarrow.fs as pafs
-
-    text = os.fspath(root)
-    if filesystem is not None:
-        return filesystem, text.rstrip("/")
-    if "://" in text:
-        try:
-            fs, path = pafs.FileSystem.from_uri(text)
-        except (*_arrow_errors(), ValueError) as exc:
-            raise SnapshotError(f"cannot open snapshot root {text!r}: {exc}") from exc
-        return fs, path.rstrip("/")
-    return pafs.LocalFileSystem(), str(Path(text).expanduser().resolve())
-
-
-def _arrow_errors() -> tuple[type[BaseException], ...]:
-    import pyarrow as pa
-
-    return (pa.ArrowException, OSError)
-
-
-def _file_name(stamp: pd.Timestamp) -> tuple[str, str]:
-    stamp = stamp.tz_convert("UTC")
-    return f"{PARTITION}={stamp:%Y-%m-%d}", f"{stamp:%Y%m%dT%H%M%S%f}Z.parquet"
 
 
 def _table(df: pd.DataFrame) -> pa.Table:
@@ -72,7 +52,7 @@ def _table(df: pd.DataFrame) -> pa.Table:
 
 
 def _metadata(df: pd.DataFrame) -> dict[bytes, bytes]:
-    from ._version import package_version
+    from .._version import package_version
 
     attrs = df.attrs
     meta = {
@@ -126,70 +106,26 @@ def write_snapshot(
             f"a snapshot holds exactly one load; this frame has {len(stamps)} snapshot_at values"
         )
     table = _table(df).replace_schema_metadata(_metadata(df))
-    fs, base = _filesystem(root, filesystem)
-    partition, name = _file_name(pd.Timestamp(stamps[0]))
+    fs, base = resolve(root, filesystem)
+    partition, name = file_name(pd.Timestamp(stamps[0]))
     folder = f"{base}/{partition}"
     target = f"{folder}/{name}"
     try:
         fs.create_dir(folder, recursive=True)
-        if _exists(fs, target):
+        if exists(fs, target):
             raise SnapshotError(
                 f"snapshot {target} exists already; snapshots are never overwritten"
             )
-        if _is_local(fs):
-            _write_local(table, folder, target)
+        if is_local(fs):
+            write_local(table, folder, target)
         else:
             with fs.open_output_stream(target) as sink:
-                pq.write_table(table, sink, compression=_COMPRESSION)
+                pq.write_table(table, sink, compression=COMPRESSION)
     except SnapshotError:
         raise
-    except _arrow_errors() as exc:
+    except arrow_errors() as exc:
         raise SnapshotError(f"cannot write snapshot {target}: {exc}") from exc
     return target
-
-
-def _is_local(fs: pafs.FileSystem) -> bool:
-    return fs.type_name == "local"
-
-
-def _exists(fs: pafs.FileSystem, path: str) -> bool:
-    import pyarrow.fs as pafs
-
-    return fs.get_file_info(path).type != pafs.FileType.NotFound
-
-
-def _write_local(table: pa.Table, folder: str, target: str) -> None:
-    import pyarrow.parquet as pq
-
-    temp = f"{folder}/.tmp-{uuid.uuid4().hex}.parquet.part"  # hidden: readers skip it
-    try:
-        with open(temp, "wb") as handle:
-            pq.write_table(table, handle, compression=_COMPRESSION)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(temp, target)  # atomic, and fails if the target exists
-        except FileExistsError as exc:
-            raise SnapshotError(
-                f"snapshot {target} exists already; snapshots are never overwritten"
-            ) from exc
-        except OSError:  # a filesystem without hard links: rename after the existence check
-            os.replace(temp, target)
-        _fsync_dir(folder)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
-
-
-def _fsync_dir(folder: str) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - Windows cannot open folders
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _to_frame(table: pa.Table, attrs: dict[str, Any] | None = None) -> pd.DataFrame:
@@ -257,8 +193,8 @@ def read_snapshots(
     unknown = [c for c in names if c not in COLUMN_NAMES]
     if unknown:
         raise SnapshotError(f"unknown columns {unknown}; snapshots hold {list(COLUMN_NAMES)}")
-    fs, base = _filesystem(root, filesystem)
-    if not _exists(fs, base):
+    fs, base = resolve(root, filesystem)
+    if not exists(fs, base):
         raise SnapshotError(f"no snapshot root at {os.fspath(root)!r}")
     schema = arrow_schema()
     full = pa.schema([*schema, pa.field(PARTITION, pa.date32())])
@@ -270,7 +206,7 @@ def read_snapshots(
             filesystem=fs,
             partitioning=ds.partitioning(pa.schema([full.field(PARTITION)]), flavor="hive"),
         )
-    except _arrow_errors() as exc:
+    except arrow_errors() as exc:
         raise SnapshotError(f"cannot read snapshots under {os.fspath(root)!r}: {exc}") from exc
     condition = None
     for bound, op in ((since, "ge"), (until, "le")):
@@ -290,27 +226,13 @@ def read_snapshots(
         condition = match if condition is None else condition & match
     try:
         table = dataset.to_table(columns=names, filter=condition)
-    except _arrow_errors() as exc:
+    except arrow_errors() as exc:
         raise SnapshotError(f"cannot read snapshots under {os.fspath(root)!r}: {exc}") from exc
     df = _to_frame(table, {"source": "snapshots", "snapshot_root": os.fspath(root)})
     order = [c for c in ("snapshot_at", "source_endpoint", "position") if c in df.columns]
     if "snapshot_at" in order and not df["snapshot_at"].is_monotonic_increasing:
         df = df.sort_values(order, kind="stable").reset_index(drop=True)
     return df
-
-
-def _snapshot_files(fs: pafs.FileSystem, base: str) -> list[str]:
-    import pyarrow.fs as pafs
-
-    selector = pafs.FileSelector(base, recursive=True, allow_not_found=True)
-    files = [
-        info.path
-        for info in fs.get_file_info(selector)
-        if info.type == pafs.FileType.File
-        and info.path.endswith(".parquet")
-        and not info.base_name.startswith((".", "_"))
-    ]
-    return sorted(files, key=lambda p: p.rsplit("/", 1)[-1])
 
 
 def read_snapshot_file(
@@ -326,11 +248,11 @@ def read_snapshot_file(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    fs, target = _filesystem(path, filesystem)
+    fs, target = resolve(path, filesystem)
     try:
         with fs.open_input_file(target) as handle:
             table = pq.read_table(handle)
-    except _arrow_errors() as exc:
+    except arrow_errors() as exc:
         raise SnapshotError(f"cannot read snapshot {os.fspath(path)!r}: {exc}") from exc
     metadata = table.schema.metadata
     schema = arrow_schema()
@@ -351,7 +273,7 @@ def read_latest_snapshot(
     root: str | os.PathLike[str], *, filesystem: pafs.FileSystem | None = None
 ) -> pd.DataFrame:
     """The newest snapshot under ``root`` (what ``load(root)`` returns for a snapshot folder)."""
-    fs, base = _filesystem(root, filesystem)  # resolve a URI once, not per call
+    fs, base = resolve(root, filesystem)  # resolve a URI once, not per call
     return read_snapshot_file(latest_snapshots(base, 1, filesystem=fs)[-1], filesystem=fs)
 
 
@@ -359,8 +281,8 @@ def latest_snapshots(
     root: str | os.PathLike[str], count: int = 2, *, filesystem: pafs.FileSystem | None = None
 ) -> list[str]:
     """Paths of the ``count`` newest snapshots under ``root``, oldest first."""
-    fs, base = _filesystem(root, filesystem)
-    files = _snapshot_files(fs, base)
+    fs, base = resolve(root, filesystem)
+    files = snapshot_files(fs, base)
     if len(files) < count:
         raise SnapshotError(
             f"{os.fspath(root)!r} holds {len(files)} snapshot(s); {count} needed"

@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .catalog import candidates, capability_count, is_router, unique_models
-from .errors import ConfigError
+from ..errors import ConfigError
+from ..frame.catalog import candidates, capability_count, is_router, unique_models
+from ..frame.schema import CAPABILITIES
 from .pricing import Workload, blended_price, ranking_price
-from .schema import CAPABILITIES
 
 __all__ = ("price_per_capability", "rank_models", "value_ranking")
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import ConfigError, PayloadError, server_message
 from ._chunk import CHUNK, record_batch, valid_items
-from .errors import ConfigError, PayloadError, server_message
 from .schema import ENDPOINTS, arrow_schema
 
 __all__ = ("CatalogWarning", "frame_from_payload", "frames_from_listings", "parse_listing")

@@ -1,0 +1,83 @@
+"""``quality_report``: one row per data problem found in a catalog. Pure.
+
+Each rule is a small function returning rows (``quality_rules``); ``RULES`` lists them with what
+they read, so the report can be explained (``nanogpt-frame quality`` prints the same rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pandas as pd
+
+from ..frame.catalog import require_columns, unique_models
+from ..frame.schema import PRICE_COLUMNS
+from .quality_rules import (
+    SEVERITIES,
+    Row,
+    capability_coverage,
+    case_only_ids,
+    created_not_release_date,
+    duplicate_ids,
+    invalid_values,
+    listing_disagreements,
+    load_problems,
+    missing_prices,
+    name_version_mismatch,
+    output_exceeds_context,
+    price_outliers,
+    unknown_fields,
+)
+
+__all__ = ("RULES", "quality_report")
+
+# (rule function, whether it reads each model once (True) or every row of every listing)
+RULES: tuple[tuple[Callable[[pd.DataFrame], Iterator[Row]], bool], ...] = (
+    (load_problems, False),
+    (duplicate_ids, False),
+    (listing_disagreements, False),
+    (invalid_values, True),
+    (missing_prices, True),
+    (price_outliers, True),
+    (output_exceeds_context, True),
+    (case_only_ids, True),
+    (name_version_mismatch, True),
+    (unknown_fields, True),
+    (capability_coverage, True),
+    (created_not_release_date, True),
+)
+
+
+def quality_report(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per data problem found in a catalog.
+
+    Columns: ``severity`` (``error``, ``warning``, ``info``), ``rule``, ``id`` (``<NA>`` for
+    catalog-wide findings), ``source_endpoint`` (for listing-level findings) and ``message``.
+    Model-level rules look at each model once (the latest snapshot; see ``unique_models``).
+    Rules: negative or unreadable prices, missing prices and 0 prices on non-routers, prices over
+    1000x off the median, output limit above context, case-only id pairs, duplicate ids within a
+    listing, disagreements between the listings, unknown capability coverage, names that disagree
+    with the id's version, one ``created`` for most models, fields outside the contract, skipped
+    items and a canonical listing restricted to the subscription.
+
+    >>> import nanogpt_frame as nf
+    >>> report = quality_report(nf.load("sample"))
+    >>> "id_case_pair" in set(report["rule"])
+    True
+    """
+    require_columns(
+        df,
+        ("id", "snapshot_at", "source_endpoint", "extra_json", *PRICE_COLUMNS),
+        what="quality_report",
+    )
+    models = unique_models(df) if len(df) else df
+    rows: list[Row] = []
+    for rule, per_model in RULES:
+        rows.extend(rule(models if per_model else df))
+    report = pd.DataFrame(rows, columns=["rule", "severity", "id", "source_endpoint", "message"])
+    report["severity"] = pd.Categorical(report["severity"], categories=SEVERITIES, ordered=True)
+    report = report.sort_values(["severity", "rule", "id"], kind="stable", na_position="first")
+    report = report[["severity", "rule", "id", "source_endpoint", "message"]]
+    return report.astype(
+        {c: "string[pyarrow]" for c in ("rule", "id", "source_endpoint", "message")}
+    ).reset_index(drop=True)
