@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .catalog import require_columns, unique_models
-from .schema import CAPABILITIES
+from ..frame.catalog import require_columns, unique_models
+from ..frame.schema import CAPABILITIES
 
 __all__ = ("catalog_summary",)
 
