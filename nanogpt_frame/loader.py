@@ -11,16 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .api.http import MAX_BODY_BYTES
 from .api.settings import Settings
 from .errors import ConfigError, PayloadError
 from .frame.catalog import canonical_equals_subscription, listing_ids
-from .frame.flatten import CatalogWarning, frames_from_listings
+from .frame.flatten import CatalogWarning, combine_listings, frames_from_listings
 from .frame.schema import ENDPOINTS, SCHEMA_VERSION
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
 
-__all__ = ("load", "sample_dir")
+__all__ = ("load", "read_listing_file", "sample_dir")
 
 _SORTS = (None, "favorites", "mostused")
 
@@ -47,6 +48,7 @@ def load(
     deadline: float | None = None,
     retries: int = 4,
     snapshot_at: datetime | str | None = None,
+    max_bytes: int = MAX_BODY_BYTES,
 ) -> pd.DataFrame:
     """Load NanoGPT's text-model listings into one typed DataFrame.
 
@@ -65,13 +67,15 @@ def load(
         deadline: overall seconds for the fetch, retries included (default ``2 * timeout``).
         retries: retries per listing on 408/429/5xx and timeouts (never on other 4xx).
         snapshot_at: override the receive time recorded in ``snapshot_at``.
+        max_bytes: the largest response body or listing file read (default 256 MiB).
 
     Returns:
         One row per (listing, model); ``df.attrs`` holds provenance (never the key).
 
     Raises:
         FetchError, RateLimitError: the API could not be reached or refused.
-        PayloadError: a response or file is not a model listing.
+        PayloadError: a response or file is not a model listing (or not a regular file, or
+            larger than ``max_bytes``).
         ConfigError: bad arguments (unknown endpoint or sort, bad base URL, missing path).
 
     >>> df = load("sample")
@@ -85,12 +89,13 @@ def load(
     if isinstance(source, str) and source == "live":
         settings = Settings.from_env(api_key=api_key, base_url=base_url)
         df = _load_live(
-            chosen, settings, sort, timeout, client, max_age, deadline, retries, snapshot_at
-        )
+            chosen, settings, sort, timeout, client, max_age, deadline, retries, snapshot_at,
+            max_bytes,
+        )  # fmt: skip
         provenance = {"base_url": settings.base_url, "authenticated": settings.authenticated}
         source_name = "live"
     elif isinstance(source, str) and source == "sample":
-        df = _load_raw_dir(sample_dir(), chosen, snapshot_at)
+        df = _load_raw_dir(sample_dir(), chosen, snapshot_at, max_bytes)
         provenance["sample_as_of"] = _sample_as_of()
         source_name = "sample"
     elif isinstance(source, str) and "://" in source:  # a snapshot in object storage
@@ -105,7 +110,7 @@ def load(
             raise ConfigError(
                 f"source {str(source)!r} is not 'live', 'sample' or an existing file or folder"
             )
-        df = _load_path(path, chosen, snapshot_at)
+        df = _load_path(path, chosen, snapshot_at, max_bytes)
         if df.attrs.get("source") == "snapshot":
             return df
         source_name = str(path)
@@ -120,7 +125,9 @@ def _check_endpoints(endpoints: tuple[str, ...] | list[str] | str) -> tuple[str,
     return tuple(e for e in ENDPOINTS if e in chosen)
 
 
-def _load_live(chosen, settings, sort, timeout, client, max_age, deadline, retries, snapshot_at):
+def _load_live(
+    chosen, settings, sort, timeout, client, max_age, deadline, retries, snapshot_at, max_bytes
+):
     from .api.fetch import fetch_listings
 
     cache = None
@@ -139,10 +146,11 @@ def _load_live(chosen, settings, sort, timeout, client, max_age, deadline, retri
         client=client,
         cache=cache,
         max_age=max_age,
+        max_bytes=max_bytes,
     )
     received = snapshot_at or max(listing.received_at for listing in listings.values())
-    df = frames_from_listings({e: listing.payload for e, listing in listings.items()},
-                              snapshot_at=received)  # fmt: skip
+    df = combine_listings({e: listing.frame for e, listing in listings.items()},
+                          snapshot_at=received)  # fmt: skip
     df.attrs["from_cache"] = sorted(e for e, listing in listings.items() if listing.from_cache)
     if settings.authenticated:
         _warn_if_canonical_restricted(df)
@@ -167,31 +175,64 @@ def _warn_if_canonical_restricted(df: pd.DataFrame) -> None:
     )
 
 
-def _load_raw_dir(folder: Path, chosen: tuple[str, ...], snapshot_at) -> pd.DataFrame:
+def _load_raw_dir(folder: Path, chosen: tuple[str, ...], snapshot_at, max_bytes) -> pd.DataFrame:
     files = {e: folder / f"{e}.json" for e in chosen if (folder / f"{e}.json").is_file()}
     if not files:
         names = ", ".join(f"{e}.json" for e in chosen)
         raise PayloadError(f"{folder} holds none of the listing files {names}")
-    return _flatten_files(files, snapshot_at)
+    return _flatten_files(files, snapshot_at, max_bytes)
 
 
-def _flatten_files(files: dict[str, Path], snapshot_at) -> pd.DataFrame:
-    payloads = {}
-    for endpoint, path in files.items():
+def read_listing_file(path: Path, max_bytes: int = MAX_BODY_BYTES) -> bytes:
+    """The bytes of a listing file: a regular file no larger than ``max_bytes``.
+
+    A FIFO, a device or a folder is refused before it is opened for reading (reading a FIFO
+    would wait forever), and no more than ``max_bytes + 1`` bytes are ever read.
+
+    Raises:
+        PayloadError: not a regular file, too large, or unreadable.
+    """
+    import stat
+
+    problem = None
+    try:
+        info = path.stat()
+    except OSError as exc:
+        info, problem = None, f"cannot read {path}: {exc.strerror}"
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        problem = f"{path} is not a regular file"
+    elif info is not None and info.st_size > max_bytes:
+        problem = f"{path} is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit"
+    if problem is None:
         try:
-            payloads[endpoint] = path.read_bytes()
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped meanwhile
+                    problem = f"{path} is not a regular file"
+                else:
+                    data = handle.read(max_bytes + 1)
+                    if len(data) > max_bytes:
+                        problem = f"{path} is over the {max_bytes:,}-byte limit"
         except OSError as exc:
-            raise PayloadError(f"cannot read {path}: {exc.strerror}") from exc
+            problem = f"cannot read {path}: {exc.strerror}"
+    if problem is not None:
+        raise PayloadError(problem)
+    return data
+
+
+def _flatten_files(files: dict[str, Path], snapshot_at, max_bytes) -> pd.DataFrame:
+    payloads = {endpoint: read_listing_file(path, max_bytes) for endpoint, path in files.items()}
     try:
         return frames_from_listings(payloads, snapshot_at=snapshot_at)
     except PayloadError as exc:
-        raise PayloadError(f"{exc} ({', '.join(str(p) for p in files.values())})") from None
+        problem = f"{exc} ({', '.join(str(p) for p in files.values())})"
+    raise PayloadError(problem)
 
 
-def _load_path(path: Path, chosen: tuple[str, ...], snapshot_at) -> pd.DataFrame:
+def _load_path(path: Path, chosen: tuple[str, ...], snapshot_at, max_bytes) -> pd.DataFrame:
     if path.is_dir():
         if any((path / f"{e}.json").is_file() for e in ENDPOINTS):
-            return _load_raw_dir(path, chosen, snapshot_at)
+            return _load_raw_dir(path, chosen, snapshot_at, max_bytes)
         from .history.snapshots import read_latest_snapshot
 
         return _only(read_latest_snapshot(path), chosen)
@@ -200,7 +241,7 @@ def _load_path(path: Path, chosen: tuple[str, ...], snapshot_at) -> pd.DataFrame
 
         return _only(read_snapshot_file(path), chosen)
     endpoint = next((e for e in ENDPOINTS if path.name.startswith(e)), "canonical")
-    return _flatten_files({endpoint: path}, snapshot_at)
+    return _flatten_files({endpoint: path}, snapshot_at, max_bytes)
 
 
 def _only(df: pd.DataFrame, chosen: tuple[str, ...]) -> pd.DataFrame:

@@ -109,23 +109,126 @@ def test_304_reuses_the_cached_body_and_renews_it(cache_dir):
 
 
 @pytest.mark.parametrize(
-    "damage",
+    ("damage", "drop_frame"),
     [
-        lambda raw: raw[: len(raw) // 2],  # truncated body
-        lambda raw: b"not json\n" + raw,  # broken header
-        lambda raw: b"",  # empty file
-        lambda raw: raw.replace(b'"data"', b'"dada"'),  # not a listing any more
+        (lambda raw: raw[: len(raw) // 2], True),  # truncated body, no frame to fall back on
+        (lambda raw: b"not json\n" + raw, False),  # broken header
+        (lambda raw: b"", False),  # empty file
+        (lambda raw: raw.replace(b'"data"', b'"dada"'), True),  # not a listing any more
     ],
 )
-def test_corrupt_entry_is_ignored_and_replaced(cache_dir, damage, caplog):
+def test_corrupt_entry_is_ignored_and_replaced(cache_dir, damage, drop_frame, caplog):
     api = Api()
     api.load(max_age=300)
     (path,) = entries(cache_dir)
     path.write_bytes(damage(path.read_bytes()))
+    if drop_frame:
+        path.with_suffix(".arrow").unlink()
     df = api.load(max_age=300)
     assert len(api.requests) == 2 and df["id"].tolist() == ["a/b"]
-    assert ResponseCache(cache_dir).get(f"{BASE}/v1/models", {"detailed": "true"}, False)
+    assert ResponseCache(cache_dir).get(f"{BASE}/v1/models", {"detailed": "true"}, None)
     api.load(max_age=300)
+    assert len(api.requests) == 2
+
+
+def _rewrite_header(path, change) -> None:
+    head, _, body = path.read_bytes().partition(b"\n")
+    header = change(json.loads(head))
+    path.write_bytes(json.dumps(header).encode() + b"\n" + body)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda h: [h],
+        lambda h: "a string",
+        lambda h: None,
+        lambda h: {**h, "stored_at": "yesterday"},
+        lambda h: {**h, "stored_at": None},
+        lambda h: {**h, "stored_at": 1e309},  # json.dumps writes Infinity
+        lambda h: {**h, "stored_at": float("nan")},
+        lambda h: {**h, "stored_at": True},
+        lambda h: {**h, "stored_at": 1e300},  # far in the future
+        lambda h: {**h, "etag": '"v1"\r\nX-Injected: 1'},
+        lambda h: {**h, "etag": ["a"]},
+        lambda h: {**h, "size": -1},
+        lambda h: {**h, "token": None},
+    ],
+)
+def test_corrupt_header_is_ignored_refetched_and_replaced(cache_dir, change):
+    api = Api(etag='"v1"')
+    api.load(max_age=300)
+    (path,) = entries(cache_dir)
+    _rewrite_header(path, change)
+    df = api.load(max_age=300)
+    assert df["id"].tolist() == ["a/b"] and len(api.requests) == 2
+    assert "if-none-match" not in api.requests[-1].headers  # nothing from the bad header is sent
+    api.load(max_age=300)  # replaced by a good entry
+    assert len(api.requests) == 2
+
+
+def test_warm_load_reads_the_stored_frame_and_builds_no_client(cache_dir, monkeypatch):
+    api = Api()
+    first = api.load(max_age=300)
+
+    def no_client(*args, **kwargs):
+        raise AssertionError("an httpx.Client was built for a cache hit")
+
+    monkeypatch.setattr(httpx, "Client", no_client)
+    again = nf.load(base_url=BASE, endpoints="canonical", max_age=300)
+    assert again.attrs["from_cache"] == ["canonical"]
+    assert again.drop(columns="snapshot_at").equals(first.drop(columns="snapshot_at"))
+    assert (cache_dir / entries(cache_dir)[0].with_suffix(".arrow").name).is_file()
+
+
+def test_missing_or_corrupt_frame_is_rebuilt_from_the_body_without_a_request(cache_dir):
+    api = Api()
+    first = api.load(max_age=300)
+    (path,) = entries(cache_dir)
+    frame = path.with_suffix(".arrow")
+    for damage in (lambda: frame.write_bytes(b"ARROW1 garbage"), frame.unlink):
+        damage()
+        again = api.load(max_age=300)
+        assert len(api.requests) == 1
+        assert again.drop(columns="snapshot_at").equals(first.drop(columns="snapshot_at"))
+        assert frame.is_file()  # stored again
+
+
+def test_frame_of_another_column_contract_is_not_used(cache_dir, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    api = Api()
+    api.load(max_age=300)
+    (path,) = entries(cache_dir)
+    frame = path.with_suffix(".arrow")
+    with pa.OSFile(str(frame)) as source:
+        table = ipc.open_file(source).read_all()
+    old = (
+        table.drop_columns(["open_weights"])
+        if "open_weights" in table.column_names
+        else (table.drop_columns(["extra_json"]))
+    )  # an older contract: one column fewer
+    old = old.replace_schema_metadata(table.schema.metadata)
+    sink = pa.BufferOutputStream()
+    with ipc.new_file(sink, old.schema) as writer:
+        writer.write_table(old)
+    frame.write_bytes(sink.getvalue().to_pybytes())
+    df = api.load(max_age=300)
+    assert len(api.requests) == 1  # re-flattened from the stored body
+    assert list(df.columns) == list(table.column_names)
+
+
+def test_a_frame_from_another_response_is_not_used(cache_dir):
+    api = Api()
+    api.load(max_age=300)
+    (path,) = entries(cache_dir)
+    stale_frame = path.with_suffix(".arrow").read_bytes()
+    age_entries(cache_dir, 400)
+    api.price = 5.0
+    assert api.load(max_age=300)["price_prompt"].tolist() == [5.0]
+    path.with_suffix(".arrow").write_bytes(stale_frame)  # token of the older response
+    assert api.load(max_age=300)["price_prompt"].tolist() == [5.0]
     assert len(api.requests) == 2
 
 
@@ -139,22 +242,35 @@ def test_unwritable_cache_is_not_fatal(tmp_path, monkeypatch):
     assert len(api.requests) == 2
 
 
-def test_entries_keyed_by_auth_and_query_never_by_key(cache_dir):
+def test_entries_keyed_by_query_and_key_fingerprint_never_by_the_key(cache_dir):
     api = Api()
     api.load(max_age=300)
     api.load(max_age=300, api_key=KEY)
-    api.load(max_age=300, api_key=KEY + "other")  # same keyed entry: the key is not the key
+    api.load(max_age=300, api_key=KEY)  # the same key: served from its own entry
+    api.load(max_age=300, api_key=KEY + "other")  # another key never gets KEY's answer
     api.load(max_age=300, sort="mostused")
-    assert len(api.requests) == 3
-    assert len(entries(cache_dir)) == 3
+    assert len(api.requests) == 4
+    assert len(entries(cache_dir)) == 4
     for path in cache_dir.rglob("*"):
         assert KEY.encode() not in path.read_bytes()
         assert KEY not in path.name
 
 
+def test_one_keys_catalog_is_never_served_to_another_key(cache_dir):
+    def by_key(request):
+        auth = request.headers.get("authorization", "")
+        ids = ["sub-only"] if auth.endswith("A") else ["sub-only", "paid-too"]
+        return httpx.Response(200, json=listing(*({"id": i} for i in ids)))
+
+    with httpx.Client(transport=httpx.MockTransport(by_key)) as client:
+        a = nf.load(client=client, base_url=BASE, endpoints="canonical", api_key="key-A")
+        b = nf.load(client=client, base_url=BASE, endpoints="canonical", api_key="key-B")
+    assert a["id"].tolist() == ["sub-only"] and b["id"].tolist() == ["sub-only", "paid-too"]
+
+
 def test_writes_are_atomic_no_temporary_files_left(cache_dir):
     Api().load(max_age=300)
-    assert [p.name for p in cache_dir.iterdir() if not p.name.endswith(".listing")] == []
+    assert sorted(p.suffix for p in cache_dir.iterdir()) == [".arrow", ".listing"]
 
 
 def test_default_cache_dir(monkeypatch, tmp_path):
@@ -169,6 +285,6 @@ def test_default_cache_dir(monkeypatch, tmp_path):
 def test_entry_age_is_measured(cache_dir):
     Api().load(max_age=300)
     cache = ResponseCache(cache_dir)
-    entry = cache.get(f"{BASE}/v1/models", {"detailed": "true"}, False)
+    entry = cache.get(f"{BASE}/v1/models", {"detailed": "true"}, None)
     assert 0 <= entry.age() < 5 and entry.received_at.year >= 2026
     assert time.time() - entry.header["stored_at"] < 5

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 import nanogpt_frame as nf
-from nanogpt_frame.api import fetch
+from nanogpt_frame.api import http
 from nanogpt_frame.api.settings import Settings, normalize_base_url
 from nanogpt_frame.frame.flatten import CatalogWarning
 from tests.conftest import listing
@@ -54,7 +54,7 @@ class Recorder:
 @pytest.fixture
 def sleeps(monkeypatch):
     waited: list[float] = []
-    monkeypatch.setattr(fetch, "_sleep", waited.append)
+    monkeypatch.setattr(http, "_sleep", waited.append)
     return waited
 
 
@@ -133,8 +133,8 @@ def test_retries_5xx_then_succeeds(sleeps):
 
 
 def test_backoff_is_capped():
-    assert all(fetch._backoff(n) <= 8.0 for n in range(20))
-    assert fetch._backoff(10) >= 4.0
+    assert all(http._backoff(n) <= 8.0 for n in range(20))
+    assert http._backoff(10) >= 4.0
 
 
 def test_429_honours_retry_after_seconds(sleeps):

@@ -1,8 +1,11 @@
-"""A small on-disk cache of listing responses, so re-running a notebook cell skips the network.
+"""An on-disk cache of responses and of their flattened frames, so a warm load reads one file.
 
-One file per (URL, query, authenticated or not): a JSON header line, then the raw body bytes.
-The API key is never part of a key or a file. Writes are atomic (temporary file, fsync, rename);
-an unreadable entry is ignored and replaced, never fatal.
+Each entry is ``<name>.listing`` (a JSON header line, then the raw body) and, beside it,
+``<name>.arrow`` (the flattened frame as Arrow IPC, tied to the body by a random token and to the
+package's column contract by its schema). The name hashes the URL, the query and the caller's
+scope: anonymous, or a one-way fingerprint of the API key, so one key's answer is never served
+to another. The key itself is never written. Writes are atomic (temporary file, fsync, rename);
+any entry that does not read back exactly is ignored and replaced, never fatal.
 """
 
 from __future__ import annotations
@@ -10,22 +13,26 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
+import secrets
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import PayloadError
-from ..frame.flatten import parse_listing
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
-__all__ = ("CacheEntry", "ResponseCache", "default_cache_dir")
+__all__ = ("CacheEntry", "ResponseCache", "default_cache_dir", "key_fingerprint")
 
 log = logging.getLogger("nanogpt_frame")
-_FORMAT = 1
+_FORMAT = 2
+_HEADER_LIMIT = 64 * 1024
+_TOKEN_TEXT = frozenset("0123456789abcdef")
 
 
 def default_cache_dir() -> Path:
@@ -42,14 +49,49 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "nanogpt-frame"
 
 
+def key_fingerprint(api_key: str | None) -> str | None:
+    """A one-way fingerprint of the key that scopes cache entries (``None`` without a key).
+
+    >>> key_fingerprint("sk-a") == key_fingerprint("sk-a") != key_fingerprint("sk-b")
+    True
+    """
+    if not api_key:
+        return None
+    return hashlib.sha256(b"nanogpt-frame cache scope\x00" + api_key.encode()).hexdigest()[:32]
+
+
+def _header_problem(header: Any, url: str) -> str | None:
+    """Why a cache header cannot be trusted, or ``None`` when it can."""
+    if not isinstance(header, dict):
+        return f"header is a {type(header).__name__}, not an object"
+    if header.get("format") != _FORMAT or header.get("url") != url:
+        return "another cache format or a hash collision"
+    size, stored = header.get("size"), header.get("stored_at")
+    if type(size) is not int or size < 0:
+        return "no body size"
+    if type(stored) not in (int, float) or not math.isfinite(stored):
+        return "stored_at is not a finite number"
+    if stored > time.time() + 86_400:
+        return "stored_at is in the future"
+    for name in ("etag", "last_modified"):
+        value = header.get(name)
+        if value is not None and (
+            type(value) is not str or len(value) > 1024 or not value.isprintable()
+        ):
+            return f"{name} is not a printable header value"
+    token = header.get("token")
+    if type(token) is not str or not token or not set(token) <= _TOKEN_TEXT:
+        return "no token"
+    return None
+
+
 @dataclass
 class CacheEntry:
-    """A cached listing: its parsed payload, when it was stored and its HTTP validators."""
+    """A cached response: its validated header, and on demand its body and flattened frame."""
 
     path: Path
     header: dict[str, Any]
-    body: bytes = field(repr=False)
-    payload: dict[str, Any] = field(repr=False)
+    offset: int = field(repr=False)
 
     @property
     def received_at(self) -> datetime:
@@ -68,13 +110,50 @@ class CacheEntry:
             out["If-Modified-Since"] = self.header["last_modified"]
         return out
 
+    def body(self) -> bytes | None:
+        """The raw body, or ``None`` when the file no longer holds it whole."""
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self.offset)
+                body = handle.read(self.header["size"] + 1)
+        except OSError:
+            return None
+        return body if len(body) == self.header["size"] else None
+
+    def frame(self) -> pd.DataFrame | None:
+        """The flattened frame stored with this response, or ``None`` (missing, stale, corrupt)."""
+        import pyarrow as pa
+        import pyarrow.ipc as ipc
+
+        from ..frame.schema import arrow_schema
+
+        try:
+            with pa.OSFile(str(self.path.with_suffix(".arrow"))) as source:
+                table = ipc.open_file(source).read_all()
+        except (OSError, pa.ArrowException):
+            return None
+        meta = table.schema.metadata or {}
+        if meta.get(b"token") != self.header["token"].encode():
+            return None
+        if not table.schema.remove_metadata().equals(arrow_schema()):
+            return None  # written by another version of the column contract: re-flatten
+        try:
+            attrs = json.loads(meta.get(b"attrs", b"{}"))
+        except ValueError:
+            return None
+        import pandas as pd
+
+        df = table.to_pandas(types_mapper=pd.ArrowDtype)
+        df.attrs = attrs if isinstance(attrs, dict) else {}
+        return df
+
 
 class ResponseCache:
-    """Listing responses on disk, keyed by URL, query and whether a key was used.
+    """Responses on disk, keyed by URL, query and scope (anonymous or a key's fingerprint).
 
     >>> import tempfile
     >>> cache = ResponseCache(tempfile.mkdtemp())
-    >>> cache.get("https://nano-gpt.com/api/v1/models", {"detailed": "true"}, False) is None
+    >>> cache.get("https://nano-gpt.com/api/v1/models", {"detailed": "true"}, None) is None
     True
     """
 
@@ -85,66 +164,94 @@ class ResponseCache:
     def default(cls) -> ResponseCache:
         return cls(default_cache_dir())
 
-    def path_for(self, url: str, params: dict[str, str], authenticated: bool) -> Path:
-        ident = json.dumps([url, sorted(params.items()), bool(authenticated)])
-        return self.root / f"{hashlib.sha256(ident.encode()).hexdigest()[:32]}.listing"
+    def path_for(
+        self, url: str, params: dict[str, str], scope: str | None, suffix: str = ".listing"
+    ) -> Path:
+        ident = json.dumps([url, sorted(params.items()), scope or "anonymous"])
+        return self.root / f"{hashlib.sha256(ident.encode()).hexdigest()[:32]}{suffix}"
 
-    def get(self, url: str, params: dict[str, str], authenticated: bool) -> CacheEntry | None:
+    def get(self, url: str, params: dict[str, str], scope: str | None) -> CacheEntry | None:
         """The entry for this request, or ``None`` (missing, corrupt or of another format)."""
-        path = self.path_for(url, params, authenticated)
+        path = self.path_for(url, params, scope)
         try:
-            raw = path.read_bytes()
+            with open(path, "rb") as handle:
+                head = handle.readline(_HEADER_LIMIT)
         except OSError:
             return None
         try:
-            head, _, body = raw.partition(b"\n")
             header = json.loads(head)
-            if header.get("format") != _FORMAT or header.get("url") != url:
-                raise ValueError("another cache format or a hash collision")
-            if len(body) != header.get("size"):
-                raise ValueError("truncated body")
-            float(header["stored_at"])
-            payload = parse_listing(body, source=str(path))
-        except (ValueError, KeyError, TypeError, PayloadError) as exc:
-            log.warning("ignoring a corrupt cache entry %s (%s)", path, exc)
+            problem = _header_problem(header, url)
+        except (ValueError, RecursionError) as exc:
+            problem = f"unreadable header ({type(exc).__name__})"
+        if problem is not None:
+            log.warning("ignoring a corrupt cache entry %s (%s)", path, problem)
             return None
-        return CacheEntry(path, header, body, payload)
+        return CacheEntry(path, header, len(head))
 
     def put(
         self,
         url: str,
         params: dict[str, str],
-        authenticated: bool,
+        scope: str | None,
         body: bytes,
         headers: Any = None,
+        frame: pd.DataFrame | None = None,
     ) -> None:
-        """Store a response body with its validators; failures are logged, never raised."""
+        """Store a response body (and its flattened frame); failures are logged, never raised."""
         headers = headers or {}
         header = {
             "format": _FORMAT,
             "url": url,
             "params": params,
-            "authenticated": bool(authenticated),
+            "scope": "keyed" if scope else "anonymous",
             "stored_at": time.time(),
-            "etag": headers.get("etag"),
-            "last_modified": headers.get("last-modified"),
+            "etag": _header_value(headers.get("etag")),
+            "last_modified": _header_value(headers.get("last-modified")),
             "size": len(body),
+            "token": secrets.token_hex(8),
         }
-        self._write(self.path_for(url, params, authenticated), header, body)
+        path = self.path_for(url, params, scope)
+        if frame is not None:
+            self._write_frame(path.with_suffix(".arrow"), frame, header["token"])
+        self._write(path, json.dumps(header, sort_keys=True).encode() + b"\n" + body)
 
     def touch(self, entry: CacheEntry) -> None:
         """Mark an entry fresh again (the server answered 304 Not Modified)."""
+        body = entry.body()
+        if body is None:
+            return
         entry.header["stored_at"] = time.time()
-        self._write(entry.path, entry.header, entry.body)
+        self._write(entry.path, json.dumps(entry.header, sort_keys=True).encode() + b"\n" + body)
 
-    def _write(self, path: Path, header: dict[str, Any], body: bytes) -> None:
+    def store_frame(self, entry: CacheEntry, frame: pd.DataFrame) -> None:
+        """Store the flattened frame of an entry whose frame was missing or stale."""
+        self._write_frame(entry.path.with_suffix(".arrow"), frame, entry.header["token"])
+
+    def _write_frame(self, path: Path, frame: pd.DataFrame, token: str) -> None:
+        import pyarrow as pa
+        import pyarrow.ipc as ipc
+
+        from ..frame.schema import arrow_schema
+
+        try:
+            table = pa.Table.from_pandas(frame, schema=arrow_schema(), preserve_index=False)
+            attrs = json.dumps(frame.attrs, sort_keys=True, default=str)
+        except (pa.ArrowException, TypeError, ValueError) as exc:
+            log.warning("not caching a frame that does not fit the contract: %s", exc)
+            return
+        table = table.replace_schema_metadata({"token": token, "attrs": attrs})
+        sink = pa.BufferOutputStream()
+        with ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        self._write(path, sink.getvalue().to_pybytes())
+
+    def _write(self, path: Path, data: bytes) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=path.parent)
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(json.dumps(header, sort_keys=True).encode() + b"\n")
-                    handle.write(body)
+                    handle.write(data)
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.replace(tmp, path)
@@ -153,3 +260,10 @@ class ResponseCache:
                 raise
         except OSError as exc:
             log.warning("could not write the response cache at %s: %s", path.parent, exc)
+
+
+def _header_value(value: Any) -> str | None:
+    """A validator worth sending back: printable, single-line, short; else ``None``."""
+    if type(value) is not str or len(value) > 1024 or not value.isprintable():
+        return None
+    return value

@@ -1,49 +1,43 @@
-"""The one module that talks HTTP: fetch the listings concurrently, retry politely, fail clearly.
+"""Fetch the catalog listings: from the cache when fresh, else concurrently over HTTP.
 
-Nothing is created at import time; ``httpx`` itself is imported only when a fetch happens. Callers
-and tests can hand in their own ``httpx.Client`` (for a ``MockTransport``, a proxy, ...).
+The requests run on threads (about one round trip of wall time for all three listings);
+flattening and cache writes happen on the caller's thread, so warnings reach the caller and a
+body that does not flatten is never cached.
 """
 
 from __future__ import annotations
 
 import logging
-import random
-import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING
 
-from ..errors import FetchError, PayloadError, RateLimitError, server_message
-from ..frame.flatten import parse_listing
+from ..errors import PayloadError
+from ..frame.flatten import frame_from_payload
 from ..frame.schema import ENDPOINT_PATHS
+from .cache import key_fingerprint
+from .http import MAX_BODY_BYTES, Reply, Requester, run_all, scrub
 from .settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
+    import pandas as pd
 
-    from .cache import ResponseCache
+    from .cache import CacheEntry, ResponseCache
 
-__all__ = ("RETRY_STATUSES", "Listing", "fetch_listings")
+__all__ = ("Listing", "fetch_listings", "flatten_reply", "listing_params", "listing_url")
 
 log = logging.getLogger("nanogpt_frame")
-
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-_BACKOFF_BASE = 0.5
-_BACKOFF_CAP = 8.0
-_sleep = time.sleep  # the retry wait; tests swap it to record delays instead of waiting
-_BASE_URL_HINT = "check the base URL (NANOGPT_BASE_URL); it should be the API root, e.g. https://nano-gpt.com/api"
-_OFFLINE_HINT = "no network? use load('sample') or --sample, or load a saved snapshot"
 
 
 @dataclass(frozen=True)
 class Listing:
-    """One listing response: the validated payload and where and when it came from."""
+    """One listing: its flattened frame and where and when it came from."""
 
     endpoint: str
     url: str
-    payload: dict[str, Any] = field(repr=False)
+    frame: pd.DataFrame = field(repr=False)
     received_at: datetime
     from_cache: bool = False
 
@@ -71,22 +65,25 @@ def fetch_listings(
     client: httpx.Client | None = None,
     cache: ResponseCache | None = None,
     max_age: float | None = None,
+    max_bytes: int = MAX_BODY_BYTES,
 ) -> dict[str, Listing]:
-    """Fetch the given listings concurrently (about one round trip of wall time for all).
+    """Fetch and flatten the given listings (a fresh cache entry needs no request at all).
 
     Args:
         endpoints: listing names (``canonical``, ``subscription``, ``paid``).
         settings: base URL and optional key.
         sort: ``favorites`` or ``mostused``, passed through.
         timeout: seconds for one request.
-        deadline: seconds for everything, retries and waits included (default ``2 * timeout``).
+        deadline: seconds for everything, retries, waits and body reads included
+            (default ``2 * timeout``); a hard bound.
         retries: retries per listing on 408/429/5xx and timeouts.
-        client: an ``httpx.Client`` to use (and not close); one is made when omitted.
+        client: an ``httpx.Client`` to use (and not close); one is made only if a request is due.
         cache: a response cache; entries younger than ``max_age`` seconds skip the network.
         max_age: cache freshness in seconds.
+        max_bytes: the largest response body accepted.
 
     Raises:
-        FetchError, RateLimitError, PayloadError: the first failing listing's error.
+        FetchError, RateLimitError, PayloadError: the first failing listing's error, at once.
 
     >>> import httpx
     >>> def api(request):
@@ -95,171 +92,79 @@ def fetch_listings(
     ...     sorted(fetch_listings(("canonical", "paid"), settings=Settings(), client=c))
     ['canonical', 'paid']
     """
-    import httpx
-
-    stop_at = time.monotonic() + (deadline if deadline is not None else 2 * timeout)
-    own_client = client is None
-    if own_client:
-        client = httpx.Client(follow_redirects=True)
-    headers = _headers(settings)
     params = listing_params(sort)
-
-    def one(endpoint: str) -> Listing:
+    scope = key_fingerprint(settings.api_key)
+    out: dict[str, Listing] = {}
+    stale: dict[str, CacheEntry | None] = {}
+    for endpoint in endpoints:
         url = listing_url(settings, endpoint)
-        entry = cache.get(url, params, settings.authenticated) if cache is not None else None
+        entry = cache.get(url, params, scope) if cache is not None else None
         if entry is not None and max_age is not None and entry.age() < max_age:
-            log.debug("cache hit for %s (%.0fs old)", url, entry.age())
-            return Listing(endpoint, url, entry.payload, entry.received_at, from_cache=True)
-        extra = entry.validators() if entry is not None else {}
-        response = _request(
-            client, url, params, {**headers, **extra}, timeout, stop_at, retries, settings
-        )
+            frame = _cached_frame(cache, entry, endpoint, settings)
+            if frame is not None:
+                log.debug("cache hit for %s (%.0fs old)", url, entry.age())
+                out[endpoint] = Listing(endpoint, url, frame, entry.received_at, True)
+                continue
+        stale[endpoint] = entry
+    if not stale:
+        return out
+    with Requester(
+        settings, timeout=timeout, deadline=deadline, retries=retries, client=client,
+        max_bytes=max_bytes,
+    ) as requester:  # fmt: skip
+        tasks = {
+            endpoint: partial(
+                requester.get,
+                listing_url(settings, endpoint),
+                params,
+                entry.validators() if entry is not None else None,
+            )
+            for endpoint, entry in stale.items()
+        }
+        replies = run_all(tasks, requester)
+    for endpoint, reply in replies.items():
+        url = listing_url(settings, endpoint)
         received_at = datetime.now(UTC)
-        if response.status_code == 304 and entry is not None:
-            log.debug("%s not modified", url)
-            cache.touch(entry)
-            return Listing(endpoint, url, entry.payload, received_at, from_cache=True)
+        entry = stale[endpoint]
+        if reply.status == 304 and entry is not None:
+            frame = _cached_frame(cache, entry, endpoint, settings)
+            if frame is not None:
+                log.debug("%s not modified", url)
+                cache.touch(entry)
+                out[endpoint] = Listing(endpoint, url, frame, received_at, from_cache=True)
+                continue
+        frame = flatten_reply(reply, endpoint, url, settings.api_key)
+        if cache is not None and reply.status != 304:
+            cache.put(url, params, scope, reply.body, reply.headers, frame)
+        out[endpoint] = Listing(endpoint, url, frame, received_at)
+    return {endpoint: out[endpoint] for endpoint in endpoints}
+
+
+def flatten_reply(reply: Reply, endpoint: str, url: str, key: str | None) -> pd.DataFrame:
+    """The listing frame of a response; a body that is not a catalog is a scrubbed PayloadError."""
+    if reply.status == 304:
+        problem = f"{url} answered 304 Not Modified to a request that sent no validators"
+    else:
         try:
-            payload = parse_listing(response.content, source=url)
+            return frame_from_payload(reply.body, source_endpoint=endpoint, source=url)
         except PayloadError as exc:
-            raise PayloadError(_scrub(str(exc), settings.api_key)) from None
-        if cache is not None:
-            cache.put(url, params, settings.authenticated, response.content, response.headers)
-        return Listing(endpoint, url, payload, received_at)
-
-    try:
-        if len(endpoints) == 1:
-            return {endpoints[0]: one(endpoints[0])}
-        with ThreadPoolExecutor(max_workers=len(endpoints), thread_name_prefix="nanogpt") as pool:
-            futures = {endpoint: pool.submit(one, endpoint) for endpoint in endpoints}
-            return {endpoint: future.result() for endpoint, future in futures.items()}
-    finally:
-        if own_client:
-            client.close()
+            problem = scrub(str(exc), key)
+    raise PayloadError(problem)  # raised outside the except block: nothing chained
 
 
-def _headers(settings: Settings) -> dict[str, str]:
-    from .._version import package_version
-
-    headers = {
-        "Accept": "application/json",
-        "User-Agent": f"nanogpt-frame/{package_version()}",
-    }
-    if settings.api_key:
-        headers["Authorization"] = f"Bearer {settings.api_key}"
-    return headers
-
-
-def _request(
-    client: httpx.Client,
-    url: str,
-    params: dict[str, str],
-    headers: dict[str, str],
-    timeout: float,
-    stop_at: float,
-    retries: int,
-    settings: Settings,
-) -> httpx.Response:
-    """GET with retries on 408/429/5xx and timeouts, honouring ``Retry-After``, by a deadline."""
-    import httpx
-
-    attempt = 0
-    while True:
-        remaining = stop_at - time.monotonic()
-        if remaining <= 0:
-            raise FetchError(f"gave up on {url}: deadline reached; {_OFFLINE_HINT}", url=url)
-        try:
-            response = client.get(
-                url, params=params, headers=headers, timeout=min(timeout, remaining)
-            )
-        except httpx.TimeoutException as exc:
-            failure: FetchError = FetchError(
-                f"timed out after {min(timeout, remaining):.3g}s fetching {url}; {_OFFLINE_HINT}",
-                url=url,
-            )
-            wait = None
-            cause: BaseException = exc
-        except httpx.ConnectError as exc:
-            raise FetchError(
-                f"could not connect to {url}: {_scrub(str(exc), settings.api_key)}; "
-                + _OFFLINE_HINT,
-                url=url,
-            ) from exc
-        except httpx.HTTPError as exc:  # broken connection, protocol error: worth another go
-            failure = FetchError(
-                f"transport error fetching {url}: {_scrub(str(exc), settings.api_key)}", url=url
-            )
-            wait = None
-            cause = exc
-        else:
-            status = response.status_code
-            if status < 400 or status == 304:
-                return response
-            failure = _http_error(response, url, settings)
-            if status not in RETRY_STATUSES:
-                raise failure
-            wait = _retry_after(response.headers.get("Retry-After"))
-            cause = failure
-            log.info("HTTP %s from %s (attempt %d)", status, url, attempt + 1)
-        if attempt >= retries:
-            raise failure from (cause if cause is not failure else None)
-        delay = wait if wait is not None else _backoff(attempt)
-        if time.monotonic() + delay >= stop_at:
-            raise failure from (cause if cause is not failure else None)
-        _sleep(delay)
-        attempt += 1
-
-
-def _backoff(attempt: int) -> float:
-    """Capped exponential backoff with jitter: 0.5, 1, 2, 4, 8 s scaled by 0.5 to 1."""
-    ceiling = min(_BACKOFF_CAP, _BACKOFF_BASE * 2**attempt)
-    return ceiling * (0.5 + random.random() / 2)
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
-    if not value:
+def _cached_frame(
+    cache: ResponseCache, entry: CacheEntry, endpoint: str, settings: Settings
+) -> pd.DataFrame | None:
+    """The stored frame of an entry; re-flattened from the stored body when missing or stale."""
+    frame = entry.frame()
+    if frame is not None:
+        return frame
+    body = entry.body()
+    if body is None:
         return None
-    value = value.strip()
     try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        frame = frame_from_payload(body, source_endpoint=endpoint, source=str(entry.path))
+    except PayloadError:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _http_error(response: httpx.Response, url: str, settings: Settings) -> FetchError:
-    status = response.status_code
-    try:
-        body: Any = response.json()
-    except ValueError:
-        body = response.text
-        if body.lstrip().startswith("<"):
-            body = "an HTML page"
-    said = _scrub(server_message(body), settings.api_key) or response.reason_phrase
-    hint = {
-        401: "check NANOGPT_API_KEY or pass api_key=",
-        403: "check NANOGPT_API_KEY or pass api_key=",
-        404: _BASE_URL_HINT,
-        405: _BASE_URL_HINT,
-        429: "the API is rate limited (25 requests/s); wait and try again",
-    }.get(status, "try again later" if status >= 500 else "")
-    message = f"HTTP {status} from {url}: {said}" + (f"; {hint}" if hint else "")
-    if status == 429:
-        return RateLimitError(
-            message, url=url, retry_after=_retry_after(response.headers.get("Retry-After"))
-        )
-    return FetchError(message, url=url, status=status)
-
-
-def _scrub(text: str, secret: str | None) -> str:
-    """Remove the API key from any text that might echo it."""
-    if secret and secret in text:
-        text = text.replace(secret, "***")
-    return text
+    cache.store_frame(entry, frame)
+    return frame

@@ -95,13 +95,22 @@ def _extras(
 
 
 def record_batch(
-    items: list[dict[str, Any]], positions: list[int], endpoint: str, snapshot_at: pd.Timestamp
+    items: list[dict[str, Any]],
+    positions: list[int],
+    endpoint: str,
+    snapshot_at: pd.Timestamp,
+    repairs: dict[int, dict[str, str]] | None = None,
 ) -> pa.RecordBatch:
     """One chunk of valid models as a record batch with the contract's schema.
 
     Column by column: each served field is read across the chunk at once (see ``_readers``).
+    ``repairs`` (listing position -> path -> escaped text) are recorded under ``_invalid``.
     """
     invalid = R.Invalid()
+    if repairs:
+        for row, position in enumerate(positions):
+            for path, text in repairs.get(position, {}).items():
+                invalid.mark(row, path, text)
 
     present: dict[int, set[str]] = {}  # keys that occur at all, per section list
 

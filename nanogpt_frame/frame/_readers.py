@@ -8,10 +8,11 @@ how mixed-type fields are resolved before Arrow sees them.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
+
+from ._hostile import strict_json
 
 _NONE = type(None)
 _NUMBER_TYPES = frozenset({int, float, _NONE})
@@ -31,8 +32,8 @@ class Invalid:
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON with sorted keys (how ``extra_json`` and object ``cost_estimate`` read)."""
-    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    """Compact, strict JSON with sorted keys (``extra_json`` and object ``cost_estimate``)."""
+    return strict_json(value)
 
 
 class Encoder:
@@ -235,7 +236,11 @@ def prices(values: list[Any], path: str, invalid: Invalid, scale: float = 1.0) -
         invalid.mark(int(i), path, values[i])
     numbers[bad] = np.nan
     if scale != 1.0:
-        numbers = numbers * scale
+        with np.errstate(over="ignore"):
+            numbers = numbers * scale
+        for i in np.flatnonzero(np.isinf(numbers)):  # finite as served, overflows once scaled
+            invalid.mark(int(i), path, values[i])
+            numbers[i] = np.nan
     return round9(numbers)
 
 

@@ -7,19 +7,26 @@ that cannot be read becomes ``<NA>`` and is kept, as served, under ``extra_json[
 
 from __future__ import annotations
 
-import gc
 import json
 import warnings
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, PayloadError, server_message
 from ._chunk import CHUNK, record_batch, valid_items
-from .schema import ENDPOINTS, arrow_schema
+from ._hostile import gc_paused, repair_text
+from .schema import ENDPOINTS, arrow_schema, arrow_type
 
-__all__ = ("CatalogWarning", "frame_from_payload", "frames_from_listings", "parse_listing")
+__all__ = (
+    "CatalogWarning",
+    "combine_listings",
+    "frame_from_payload",
+    "frames_from_listings",
+    "parse_listing",
+)
 
 
 class CatalogWarning(UserWarning):
@@ -34,13 +41,26 @@ def parse_listing(payload: Any, *, source: str = "listing") -> dict[str, Any]:
         source: a name for messages (URL or file path).
 
     Raises:
-        PayloadError: invalid or truncated JSON, an HTML page, an error body, no ``data`` list.
+        PayloadError: invalid or truncated JSON, an HTML page, an error body, no ``data`` list,
+            JSON nested too deeply to read.
 
     >>> parse_listing('{"object": "list", "data": []}')["data"]
     []
     """
+    return _parse(payload, source)[0]
+
+
+def _parse(payload: Any, source: str) -> tuple[dict[str, Any], bool]:
+    """``(listing, bad_utf8)``: bytes that are not valid UTF-8 are decoded with their bad bytes
+    kept as lone surrogates, which the flattener then escapes, records and reports."""
+    bad_utf8 = False
     if isinstance(payload, (bytes, bytearray, memoryview)):
-        payload = bytes(payload).decode("utf-8", errors="replace")
+        raw = bytes(payload)
+        try:
+            payload = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            payload = raw.decode("utf-8", errors="surrogateescape")
+            bad_utf8 = True
     if isinstance(payload, str):
         text = payload.lstrip()
         if text.startswith("<"):
@@ -48,11 +68,16 @@ def parse_listing(payload: Any, *, source: str = "listing") -> dict[str, Any]:
                 f"{source} returned an HTML page, not a JSON model listing; "
                 "check the base URL (it should end in /api)"
             )
+        problem = None
         try:
             payload = json.loads(text)
         except json.JSONDecodeError as exc:
             hint = " (the body looks truncated)" if exc.pos >= len(text) - 1 else ""
-            raise PayloadError(f"{source} is not valid JSON{hint}: {exc}") from exc
+            problem = f"{source} is not valid JSON{hint}: {exc.msg} at character {exc.pos}"
+        except RecursionError:
+            problem = f"{source} is JSON nested too deeply to be a model listing"
+        if problem is not None:
+            raise PayloadError(problem)  # not chained: the decode error holds the whole body
     if not isinstance(payload, dict):
         raise PayloadError(
             f"{source} is not a model listing: expected a JSON object with a 'data' list, "
@@ -67,10 +92,9 @@ def parse_listing(payload: Any, *, source: str = "listing") -> dict[str, Any]:
             )
         if "error" in payload or "message" in payload:
             raise PayloadError(f"{source} returned an error body: {server_message(payload)}")
-        raise PayloadError(
-            f"{source} is not a model listing: no 'data' list (keys: {sorted(payload)[:8]})"
-        )
-    return payload
+        keys = sorted(map(str, payload))[:8]
+        raise PayloadError(f"{source} is not a model listing: no 'data' list (keys: {keys})")
+    return payload, bad_utf8
 
 
 def frame_from_payload(
@@ -78,6 +102,7 @@ def frame_from_payload(
     *,
     source_endpoint: str,
     snapshot_at: datetime | pd.Timestamp | str | None = None,
+    source: str | None = None,
 ) -> pd.DataFrame:
     """Flatten one listing response into the models frame (pure: no I/O).
 
@@ -85,6 +110,7 @@ def frame_from_payload(
         payload: the listing (``{"object": "list", "data": [...]}``) as dict, bytes or str.
         source_endpoint: ``"canonical"``, ``"subscription"`` or ``"paid"``.
         snapshot_at: when the response was received; now (UTC) when omitted.
+        source: a name for messages (a URL or file path).
 
     Returns:
         One row per model, every SPEC column with its Arrow-backed dtype. Skipped malformed items
@@ -92,7 +118,12 @@ def frame_from_payload(
 
     Raises:
         PayloadError: the payload is not a model listing.
-        ConfigError: ``source_endpoint`` is not one of the three listings.
+        ConfigError: ``source_endpoint`` is not one of the three listings, or ``snapshot_at``
+            is not a time.
+
+    Text that is not valid Unicode (invalid UTF-8 bytes, lone surrogate escapes such as
+    ``"\\ud800"``) is kept backslash-escaped, recorded under ``extra_json["_invalid"]`` and
+    reported in a ``CatalogWarning``.
 
     >>> df = frame_from_payload(
     ...     {"data": [{"id": "openai/gpt-5.2", "pricing": {"prompt": 1.75, "completion": 14}}]},
@@ -102,15 +133,19 @@ def frame_from_payload(
     """
     if source_endpoint not in ENDPOINTS:
         raise ConfigError(f"source_endpoint must be one of {ENDPOINTS}, not {source_endpoint!r}")
-    listing = parse_listing(payload, source=f"the {source_endpoint} listing")
     stamp = _as_timestamp(snapshot_at)
-    if not gc.isenabled():
-        return _flatten(listing, source_endpoint, stamp)
-    gc.disable()  # bulk building of acyclic lists: cyclic-GC passes only cost time here
-    try:
-        return _flatten(listing, source_endpoint, stamp)
-    finally:
-        gc.enable()
+    with gc_paused():  # parsing and flattening build acyclic lists: GC passes only cost time
+        listing, bad_utf8 = _parse(payload, source or f"the {source_endpoint} listing")
+        try:
+            return _flatten(listing, source_endpoint, stamp)
+        except UnicodeEncodeError:
+            data, repairs = repair_text(listing["data"])
+        except RecursionError:
+            data, repairs = None, {}
+        if data is None:
+            raise PayloadError(f"the {source_endpoint} listing holds values nested too deeply")
+        _warn_repairs(source_endpoint, data, repairs, bad_utf8)
+        return _flatten({**listing, "data": data}, source_endpoint, stamp, repairs)
 
 
 def frames_from_listings(
@@ -118,22 +153,38 @@ def frames_from_listings(
 ) -> pd.DataFrame:
     """Flatten several listings of one load into one frame and resolve ``in_subscription``.
 
-    ``listings`` maps endpoint name to payload. A canonical row is in the subscription when its
-    id is in the subscription listing, not in it when its id is in the paid listing, and else
-    whatever the model's own ``subscription.included`` says.
+    ``listings`` maps endpoint name to payload (see ``combine_listings``).
     """
     stamp = _as_timestamp(snapshot_at)
-    frames = []
-    for endpoint in ENDPOINTS:
-        if endpoint in listings:
-            frames.append(
-                frame_from_payload(listings[endpoint], source_endpoint=endpoint, snapshot_at=stamp)
-            )
-    if not frames:
+    frames = {
+        endpoint: frame_from_payload(listings[endpoint], source_endpoint=endpoint,
+                                     snapshot_at=stamp)
+        for endpoint in ENDPOINTS
+        if endpoint in listings
+    }  # fmt: skip
+    return combine_listings(frames)
+
+
+def combine_listings(
+    frames: dict[str, pd.DataFrame], *, snapshot_at: datetime | pd.Timestamp | str | None = None
+) -> pd.DataFrame:
+    """One frame from the listing frames of one load, with ``in_subscription`` resolved.
+
+    A canonical row is in the subscription when its id is in the subscription listing, not in it
+    when its id is in the paid listing, and else whatever the model's own
+    ``subscription.included`` says. ``snapshot_at`` (when given) becomes every row's time.
+    """
+    ordered = [frames[e] for e in ENDPOINTS if e in frames]
+    if not ordered:
         raise PayloadError("no listings to flatten")
-    attrs = _merge_attrs(frames)
-    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    attrs = _merge_attrs(ordered)
+    df = pd.concat(ordered, ignore_index=True) if len(ordered) > 1 else ordered[0].copy()
     df.attrs = attrs
+    if snapshot_at is not None:
+        import pyarrow as pa
+
+        micros = pa.array(np.full(len(df), _as_timestamp(snapshot_at).value // 1000))
+        df["snapshot_at"] = pd.arrays.ArrowExtensionArray(micros.cast(arrow_type("timestamp")))
     endpoint = df["source_endpoint"]
     canonical = endpoint == "canonical"
     if canonical.any():
@@ -156,22 +207,49 @@ def _merge_attrs(frames: list[pd.DataFrame]) -> dict[str, Any]:
     return {"skipped_items": skipped, "listing_meta": meta}
 
 
+def _warn_repairs(
+    endpoint: str, data: list[Any], repairs: dict[int, dict[str, str]], bad_utf8: bool
+) -> None:
+    what = "bytes that are not valid UTF-8" if bad_utf8 else "text that is not valid Unicode"
+    names = [str(data[p].get("id")) if type(data[p]) is dict else f"#{p}" for p in repairs]
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    warnings.warn(
+        f"the {endpoint} listing holds {what} in {len(names)} item(s): {', '.join(names[:5])}"
+        f"{more}; kept backslash-escaped and recorded in extra_json['_invalid']",
+        CatalogWarning,
+        stacklevel=4,
+    )
+
+
 def _as_timestamp(value: datetime | pd.Timestamp | str | None) -> pd.Timestamp:
     if value is None:
         return pd.Timestamp(datetime.now(UTC)).floor("us")
-    stamp = pd.Timestamp(value)
+    problem = None
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError) as exc:
+        problem = f"snapshot_at {value!r} is not a time: {exc}"
+    if problem is not None:
+        raise ConfigError(problem)
+    if stamp is pd.NaT:
+        raise ConfigError(f"snapshot_at {value!r} is not a time")
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     return stamp.floor("us")
 
 
-def _flatten(listing: dict[str, Any], endpoint: str, snapshot_at: pd.Timestamp) -> pd.DataFrame:
+def _flatten(
+    listing: dict[str, Any],
+    endpoint: str,
+    snapshot_at: pd.Timestamp,
+    repairs: dict[int, dict[str, str]] | None = None,
+) -> pd.DataFrame:
     import pyarrow as pa
 
     items, positions, skipped = valid_items(listing["data"])
     table = pa.Table.from_batches(
         [
             record_batch(items[start : start + CHUNK], positions[start : start + CHUNK],
-                         endpoint, snapshot_at)
+                         endpoint, snapshot_at, repairs)
             for start in range(0, max(len(items), 1), CHUNK)
         ],
         schema=arrow_schema(),
