@@ -20,6 +20,7 @@ from .errors import (
     PayloadError,
     RateLimitError,
     SnapshotError,
+    SnapshotWarning,
 )
 
 __all__ = (
@@ -30,6 +31,7 @@ __all__ = (
     "PayloadError",
     "RateLimitError",
     "SnapshotError",
+    "SnapshotWarning",
     "Workload",
     "__version__",
     "as_of",
@@ -71,8 +73,8 @@ _LAZY = {
     "listing_consistency": "analysis.subscription",
     "quality_report": "analysis.quality",
     "write_snapshot": "history.snapshots",
-    "read_snapshots": "history.snapshots",
-    "read_snapshot_file": "history.snapshots",
+    "read_snapshots": "history.reading",
+    "read_snapshot_file": "history.reading",
     "price_history": "history.timeline",
     "as_of": "history.timeline",
     "diff": "history.diff",
@@ -91,7 +93,8 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from .frame.flatten import CatalogWarning, frame_from_payload
     from .history.diff import diff
-    from .history.snapshots import read_snapshot_file, read_snapshots, write_snapshot
+    from .history.reading import read_snapshot_file, read_snapshots
+    from .history.snapshots import write_snapshot
     from .history.timeline import as_of, price_history
     from .loader import load
 

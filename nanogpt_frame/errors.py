@@ -9,6 +9,7 @@ __all__ = (
     "PayloadError",
     "RateLimitError",
     "SnapshotError",
+    "SnapshotWarning",
     "server_message",
 )
 
@@ -56,6 +57,10 @@ class PayloadError(NanoGPTError):
 
 class SnapshotError(NanoGPTError):
     """A snapshot that cannot be written (it exists already) or read (not a snapshot)."""
+
+
+class SnapshotWarning(UserWarning):
+    """A stray or foreign file under a snapshot root was passed over; reading went on."""
 
 
 def server_message(body: object) -> str:

@@ -99,7 +99,7 @@ def load(
         provenance["sample_as_of"] = _sample_as_of()
         source_name = "sample"
     elif isinstance(source, str) and "://" in source:  # a snapshot in object storage
-        from .history.snapshots import read_latest_snapshot, read_snapshot_file
+        from .history.reading import read_latest_snapshot, read_snapshot_file
 
         is_file = source.split("?", 1)[0].endswith(".parquet")
         df = (read_snapshot_file if is_file else read_latest_snapshot)(source)
@@ -233,11 +233,11 @@ def _load_path(path: Path, chosen: tuple[str, ...], snapshot_at, max_bytes) -> p
     if path.is_dir():
         if any((path / f"{e}.json").is_file() for e in ENDPOINTS):
             return _load_raw_dir(path, chosen, snapshot_at, max_bytes)
-        from .history.snapshots import read_latest_snapshot
+        from .history.reading import read_latest_snapshot
 
         return _only(read_latest_snapshot(path), chosen)
     if path.suffix == ".parquet":
-        from .history.snapshots import read_snapshot_file
+        from .history.reading import read_snapshot_file
 
         return _only(read_snapshot_file(path), chosen)
     endpoint = next((e for e in ENDPOINTS if path.name.startswith(e)), "canonical")

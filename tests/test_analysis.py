@@ -291,7 +291,7 @@ def test_quality_report_names_every_problem():
         m("q/cheap1", 0.5, 0.5), m("q/cheap2", 0.4, 0.6), m("q/cheap3", 0.3, 0.3),
         m("q/cheap4", 0.2, 0.2), m("q/cheap5", 0.1, 0.1),
         m("anthropic/claude-opus-4.6", 5, 25, name="Claude Opus 4.5"),
-        m("q/extra", 1, 1, open_weights=True),
+        m("q/extra", 1, 1, providers=["x"]),  # open_weights is a column since schema 2
         m("q/dup", 1, 1), m("q/dup", 1, 1),
     ])  # fmt: skip
     report = nf.quality_report(df)

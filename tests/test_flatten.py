@@ -35,6 +35,8 @@ SPEC_TYPES = {
     "distillation_status": pa.string(), "distillation_label": pa.string(),
     "distillation_basis": pa.string(), "distillation_source_url": pa.string(),
     "distillation_note": pa.string(), "icon_url": pa.string(), "extra_json": pa.string(),
+    # schema 2, appended
+    "output_modalities": pa.string(), "price_note": pa.string(), "open_weights": pa.bool_(),
 }  # fmt: skip
 
 
@@ -184,13 +186,28 @@ def test_cost_estimate_in_all_three_forms(live_shaped):
 def test_unknown_fields_kept_in_extra_json(live_shaped):
     df = flat(live_shaped)
     drummer = json.loads(row(df, "TheDrummer/cydonia-24b-v4.1")["extra_json"])
-    assert drummer == {
+    assert drummer == {  # schema 2: open_weights has a column of its own
         "_invalid": {"pricing.completion": -1},
-        "open_weights": True,
         "providers": ["a", "b"],
     }
+    assert row(df, "TheDrummer/cydonia-24b-v4.1")["open_weights"] is True
     raw = row(df, "alibaba/qwen3.6-flash")["extra_json"]
     assert raw == '{"capabilities":{"web_search":true}}'  # compact, sorted keys
+
+
+def test_schema_2_columns_leave_extra_json():
+    df = flat(listing(
+        {"id": "img", "architecture": {"input_modalities": ["text"],
+                                       "output_modalities": ["text", "image"]},
+         "pricing": {"currency": "USD", "unit": "per_million_tokens",
+                     "note": "varies_by_modality"}, "open_weights": False},
+        {"id": "plain", "pricing": {"prompt": 1, "completion": 2}},
+    ))  # fmt: skip
+    img, plain = row(df, "img"), row(df, "plain")
+    assert img["output_modalities"] == "text,image" and img["price_note"] == "varies_by_modality"
+    assert img["open_weights"] is False and is_na(img["extra_json"])
+    assert is_na(plain["output_modalities"]) and is_na(plain["price_note"])
+    assert is_na(plain["open_weights"])  # not served: unknown, never False
 
 
 def test_unknown_nested_keys_and_non_object_sections():

@@ -54,7 +54,7 @@ def test_sample_attrs(sample):
     attrs = sample.attrs
     assert attrs["source"] == "sample" and attrs["authenticated"] is False
     assert attrs["sample_as_of"] == "2026-08-24"
-    assert attrs["schema_version"] == "1" and "package_version" in attrs
+    assert attrs["schema_version"] == "2" and "package_version" in attrs
     assert pd.Timestamp(attrs["fetched_at"]) == sample["snapshot_at"].iloc[0]
     assert sample["snapshot_at"].nunique() == 1
 

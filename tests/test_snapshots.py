@@ -18,7 +18,7 @@ import nanogpt_frame as nf
 from nanogpt_frame import as_of
 from nanogpt_frame.cli import cli_logic
 from nanogpt_frame.frame.schema import COLUMN_NAMES
-from nanogpt_frame.history.snapshots import read_snapshot_file
+from nanogpt_frame.history.reading import read_snapshot_file
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,7 +51,8 @@ def test_file_schema_and_metadata(tmp_path):
     assert all(not pa.types.is_nested(f.type) for f in schema)
     assert meta.row_group(0).column(0).compression == "ZSTD"
     stored = json.loads(schema.metadata[b"nanogpt_frame"])
-    assert stored["schema_version"] == "1" and stored["source"] == "sample"
+    assert stored["schema_version"] == "2" and stored["source"] == "sample"
+    assert stored["table"] == "models"
     assert {"package_version", "base_url"} <= set(stored)
     assert b"pandas" not in schema.metadata
 
@@ -152,16 +153,21 @@ def test_read_snapshots_filters_partitions_columns_and_ids(tmp_path):
 
 def test_older_schema_version_still_reads(tmp_path):
     df = sample_at("2026-07-01T00:00:00Z")
-    old_columns = [c for c in COLUMN_NAMES if c not in ("cap_audio_input", "extra_json")]
+    schema_2 = ("output_modalities", "price_note", "open_weights")
+    old_columns = [c for c in COLUMN_NAMES if c not in ("cap_audio_input", "extra_json", *schema_2)]
     folder = tmp_path / "snapshot_date=2026-07-01"
     folder.mkdir()
     table = pa.Table.from_pandas(df[old_columns], preserve_index=False)
+    old_meta = {"schema_version": "1", "package_version": "0.1.0", "source": "sample"}
+    table = table.replace_schema_metadata({"nanogpt_frame": json.dumps(old_meta)})  # as 0.1 wrote
     pq.write_table(table, folder / "20260701T000000000000Z.parquet")
     nf.write_snapshot(sample_at("2026-07-02T00:00:00Z"), tmp_path)
     history = nf.read_snapshots(tmp_path)
     assert list(history.columns) == list(COLUMN_NAMES)
     old = history[history["snapshot_at"] == pd.Timestamp("2026-07-01", tz="UTC")]
     assert old["cap_audio_input"].isna().all() and old["extra_json"].isna().all()
+    for column in schema_2:  # schema 1 files read with the schema 2 columns unknown
+        assert old[column].isna().all()
     assert history["cap_audio_input"].dtype == pd.ArrowDtype(pa.bool_())
     oldest = read_snapshot_file(folder / "20260701T000000000000Z.parquet")
     assert oldest["extra_json"].isna().all() and list(oldest.columns) == list(COLUMN_NAMES)

@@ -106,7 +106,7 @@ def _snapshot_path(path: str) -> str:
     """A snapshot file as given, or the newest snapshot under a folder."""
     from pathlib import Path
 
-    from ..history.snapshots import latest_snapshots
+    from ..history.reading import latest_snapshots
 
     if "://" not in path and Path(path).is_dir():
         return latest_snapshots(path, 1)[-1]
@@ -119,7 +119,7 @@ def _current_requested(args: argparse.Namespace) -> bool:
 
 def _diff(args: argparse.Namespace) -> int:
     from ..history.diff import diff
-    from ..history.snapshots import latest_snapshots
+    from ..history.reading import latest_snapshots
 
     if args.new is not None:
         old, new = _snapshot_path(args.old), _snapshot_path(args.new)
@@ -140,7 +140,7 @@ def _history(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ..errors import ConfigError
-    from ..history.snapshots import read_snapshots
+    from ..history.reading import read_snapshots
     from ..history.timeline import price_history
 
     if args.root is None and not _current_requested(args):

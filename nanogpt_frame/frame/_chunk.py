@@ -27,6 +27,7 @@ _TOP_KNOWN = frozenset(
         "id", "object", "created", "owned_by", "name", "description", "context_length",
         "max_output_tokens", "capabilities", "pricing", "icon_url", "cost_estimate", "category",
         "distillationPolicy", "architecture", "reasoning_efforts", "subscription",
+        "open_weights",
     }
 )  # fmt: skip
 _STRING_FIELDS = ("name", "description", "owned_by", "object", "category", "icon_url")
@@ -37,7 +38,8 @@ _PRICE_KEYS = (
     ("cacheReadInputPer1kTokens", 1000.0),  # per 1K tokens on the wire, per 1M in the frame
     ("cacheWriteInputPer1kTokens", 1000.0),
 )
-_PRICING_KNOWN = frozenset({k for k, _ in _PRICE_KEYS} | {"currency", "unit"})
+_PRICING_KNOWN = frozenset({k for k, _ in _PRICE_KEYS} | {"currency", "unit", "note"})
+_ARCHITECTURE_KNOWN = frozenset({"input_modalities", "output_modalities"})
 _DISTILLATION_KEYS = ("status", "label", "basis", "sourceUrl", "note")
 _SUBSCRIPTION_KNOWN = frozenset({"included", "inputTokenMultiplier"})
 _DISTILLATION_COLUMNS = (
@@ -139,12 +141,17 @@ def record_batch(
     for cap in CAPABILITIES:
         col[f"cap_{cap}"] = R.flags(field(cap, caps), f"capabilities.{cap}", invalid)
     col["reasoning_efforts"] = R.joined(field("reasoning_efforts"), "reasoning_efforts", invalid)
+    col["output_modalities"] = R.joined(
+        field("output_modalities", arch), "architecture.output_modalities", invalid
+    )
+    col["open_weights"] = R.flags(field("open_weights"), "open_weights", invalid)
 
     pricing = R.sections(field("pricing"), "pricing", invalid)
     for (key, scale), column in zip(_PRICE_KEYS, PRICE_COLUMNS, strict=True):
         col[column] = R.prices(field(key, pricing), f"pricing.{key}", invalid, scale)
     col["price_currency"] = R.strings(field("currency", pricing), "pricing.currency", invalid)
     col["price_unit"] = R.strings(field("unit", pricing), "pricing.unit", invalid)
+    col["price_note"] = R.strings(field("note", pricing), "pricing.note", invalid)
     col["cost_estimate"] = R.estimates(field("cost_estimate"))
 
     sub = R.sections(field("subscription"), "subscription", invalid)
@@ -159,7 +166,7 @@ def record_batch(
         col[column] = R.strings(field(key, policy), f"distillationPolicy.{key}", invalid)
 
     nested = {
-        "architecture": (arch, frozenset({"input_modalities"})),
+        "architecture": (arch, _ARCHITECTURE_KNOWN),
         "capabilities": (caps, _CAP_SET),
         "pricing": (pricing, _PRICING_KNOWN),
         "subscription": (sub, _SUBSCRIPTION_KNOWN),

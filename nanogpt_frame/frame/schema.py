@@ -14,12 +14,16 @@ __all__ = (
     "ENDPOINTS",
     "ENDPOINT_PATHS",
     "PRICE_COLUMNS",
+    "ROUTE_COLUMNS",
+    "ROUTE_COLUMN_NAMES",
     "SCHEMA_VERSION",
     "arrow_schema",
+    "routes_arrow_schema",
+    "table_kind",
 )
 
 #: Bumped when a column is renamed or changes meaning. Adding columns at the end keeps it.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 #: Listing name -> path under the base URL (always fetched with ``detailed=true``).
 ENDPOINT_PATHS: dict[str, str] = {
@@ -77,7 +81,36 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("distillation_note", "string"),
     ("icon_url", "string"),
     ("extra_json", "string"),
+    # schema 2
+    ("output_modalities", "string"),
+    ("price_note", "string"),
+    ("open_weights", "bool"),
 )
+
+#: The routes frame (``load_routes``): one row per (snapshot, model, provider). Schema 2.
+ROUTE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("snapshot_at", "timestamp"),
+    ("model_id", "string"),
+    ("canonical_id", "string"),
+    ("display_name", "string"),
+    ("supports_provider_selection", "bool"),
+    ("default_price_prompt", "float64"),
+    ("default_price_completion", "float64"),
+    ("provider", "string"),
+    ("available", "bool"),
+    ("price_prompt", "float64"),
+    ("price_completion", "float64"),
+    ("quantization", "string"),
+    ("supports_prompt_caching", "bool"),
+    ("distillation_status", "string"),
+    ("distillation_label", "string"),
+    ("distillation_basis", "string"),
+    ("distillation_source_url", "string"),
+    ("distillation_note", "string"),
+    ("effective_distillation_status", "string"),
+    ("extra_json", "string"),
+)
+ROUTE_COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in ROUTE_COLUMNS)
 
 COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in COLUMNS)
 PRICE_COLUMNS: tuple[str, ...] = (
@@ -110,6 +143,35 @@ def arrow_schema() -> pa.Schema:
     >>> arrow_schema().field("price_prompt").type
     DataType(double)
     """
+
+    return _schema(COLUMNS)
+
+
+@cache
+def routes_arrow_schema() -> pa.Schema:
+    """The one explicit Arrow schema of the routes frame (also its snapshot file schema).
+
+    >>> routes_arrow_schema().field("available").type
+    DataType(bool)
+    """
+    return _schema(ROUTE_COLUMNS)
+
+
+def _schema(columns: tuple[tuple[str, str], ...]) -> pa.Schema:
     import pyarrow as pa
 
-    return pa.schema([pa.field(name, arrow_type(kind), nullable=True) for name, kind in COLUMNS])
+    return pa.schema([pa.field(name, arrow_type(kind), nullable=True) for name, kind in columns])
+
+
+def table_kind(columns: object) -> str | None:
+    """``"models"`` or ``"routes"``: which contract a frame's columns follow (``None``: neither).
+
+    >>> table_kind(["snapshot_at", "model_id", "provider"])
+    'routes'
+    """
+    names = set(columns)  # type: ignore[call-overload]
+    if "model_id" in names and "provider" in names:
+        return "routes"
+    if "id" in names and "source_endpoint" in names:
+        return "models"
+    return None

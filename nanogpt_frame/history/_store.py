@@ -1,19 +1,25 @@
-"""Where snapshots live: resolving a root, atomic local writes, and listing snapshot files.
+"""Where snapshots live: resolving a root, listing snapshot files, atomic no-clobber writes.
 
-Everything here is filesystem plumbing shared by the model and route snapshots; the formats are
-in ``snapshots``.
+Filesystem plumbing shared by model and route snapshots; the formats are in ``snapshots``. A
+root is read two levels deep only (``snapshot_date=YYYY-MM-DD/<stamp>Z.parquet``), so symlink
+loops and stray folders cannot multiply or hide snapshots.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import time
 import uuid
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
 
-from ..errors import SnapshotError
+from ..errors import SnapshotError, SnapshotWarning
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
@@ -22,27 +28,51 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = (
     "COMPRESSION",
     "PARTITION",
+    "SnapshotFile",
     "arrow_errors",
     "exists",
     "file_name",
-    "fsync_dir",
     "is_local",
+    "list_snapshots",
     "resolve",
-    "snapshot_files",
     "write_local",
 )
 
 PARTITION = "snapshot_date"
 COMPRESSION = "zstd"
+_PART = re.compile(r"^snapshot_date=(\d{4})-(\d{2})-(\d{2})$")
+_NAME = re.compile(r"^(\d{8})T\d{12}Z\.parquet$")
+_STALE_SECONDS = 3600  # hidden temporary or lock files older than this were left by dead writers
+#: Object-store timeouts: an unreachable store fails in seconds, not after minutes of retries.
+S3_DEFAULTS = {"connect_timeout": 5.0, "request_timeout": 30.0}
+_S3_OPTIONS = {
+    "region": str,
+    "scheme": str,
+    "endpoint_override": str,
+    "connect_timeout": float,
+    "request_timeout": float,
+    "allow_bucket_creation": lambda v: v.lower() == "true",
+    "anonymous": lambda v: v.lower() == "true",
+}
 
 
-def resolve(root: str | os.PathLike[str], filesystem: pafs.FileSystem | None):
+def arrow_errors() -> tuple[type[BaseException], ...]:
+    import pyarrow as pa
+
+    return (pa.ArrowException, OSError)
+
+
+def resolve(
+    root: str | os.PathLike[str], filesystem: pafs.FileSystem | None = None
+) -> tuple[pafs.FileSystem, str]:
     """(filesystem, path) for a local folder or a URI such as ``s3://bucket/prefix``."""
     import pyarrow.fs as pafs
 
     text = os.fspath(root)
     if filesystem is not None:
         return filesystem, text.rstrip("/")
+    if text.startswith("s3://"):
+        return _s3(text)
     if "://" in text:
         try:
             fs, path = pafs.FileSystem.from_uri(text)
@@ -52,10 +82,31 @@ def resolve(root: str | os.PathLike[str], filesystem: pafs.FileSystem | None):
     return pafs.LocalFileSystem(), str(Path(text).expanduser().resolve())
 
 
-def arrow_errors() -> tuple[type[BaseException], ...]:
-    import pyarrow as pa
+def _s3(uri: str) -> tuple[pafs.FileSystem, str]:
+    """An S3 filesystem with bounded timeouts and retries (``from_uri`` cannot set those)."""
+    import pyarrow.fs as pafs
 
-    return (pa.ArrowException, OSError)
+    parts = urlsplit(uri)
+    options: dict[str, object] = dict(S3_DEFAULTS)
+    for name, value in parse_qsl(parts.query):
+        if name not in _S3_OPTIONS:
+            raise SnapshotError(
+                f"cannot open snapshot root {uri!r}: unknown option {name!r} "
+                f"(known: {', '.join(_S3_OPTIONS)})"
+            )
+        try:
+            options[name] = _S3_OPTIONS[name](value)
+        except ValueError:
+            raise SnapshotError(f"cannot open snapshot root {uri!r}: bad {name}") from None
+    if not parts.netloc:
+        raise SnapshotError(f"cannot open snapshot root {uri!r}: no bucket")
+    try:
+        fs = pafs.S3FileSystem(
+            retry_strategy=pafs.AwsStandardS3RetryStrategy(max_attempts=3), **options
+        )
+    except (*arrow_errors(), TypeError, ValueError) as exc:
+        raise SnapshotError(f"cannot open snapshot root {uri!r}: {exc}") from exc
+    return fs, f"{parts.netloc}{parts.path}".rstrip("/")
 
 
 def file_name(stamp: pd.Timestamp) -> tuple[str, str]:
@@ -73,10 +124,65 @@ def exists(fs: pafs.FileSystem, path: str) -> bool:
     return fs.get_file_info(path).type != pafs.FileType.NotFound
 
 
+@dataclass(frozen=True)
+class SnapshotFile:
+    """One snapshot file: its path and the day its name says (``YYYYMMDD``)."""
+
+    path: str
+    day: str
+
+
+def list_snapshots(fs: pafs.FileSystem, base: str, *, warn: bool = True) -> list[SnapshotFile]:
+    """The snapshot files under ``base``, oldest first, by the layout's names.
+
+    Only ``snapshot_date=YYYY-MM-DD/YYYYMMDDTHHMMSSffffffZ.parquet`` counts, with the name's day
+    equal to the folder's. Hidden entries (``.tmp-*``) are passed over; anything else (a
+    ``README.md``, a ``notes.parquet``, a nested or linked folder) is named in a
+    ``SnapshotWarning`` and left out.
+    """
+    import pyarrow.fs as pafs
+
+    found: list[SnapshotFile] = []
+    strays: list[str] = []
+    for info in fs.get_file_info(pafs.FileSelector(base, allow_not_found=True)):
+        if info.base_name.startswith((".", "_")):
+            continue
+        part = _PART.match(info.base_name)
+        if info.type != pafs.FileType.Directory or part is None:
+            strays.append(info.base_name)
+            continue
+        day = "".join(part.groups())
+        for entry in fs.get_file_info(pafs.FileSelector(info.path)):
+            if entry.base_name.startswith((".", "_")):
+                continue
+            name = _NAME.match(entry.base_name)
+            if entry.type == pafs.FileType.File and name is not None and name.group(1) == day:
+                found.append(SnapshotFile(entry.path, day))
+            else:
+                strays.append(f"{info.base_name}/{entry.base_name}")
+    if strays and warn:
+        more = f" and {len(strays) - 5} more" if len(strays) > 5 else ""
+        warnings.warn(
+            f"ignoring {len(strays)} entr{'y' if len(strays) == 1 else 'ies'} under {base} that "
+            f"are not snapshots: {', '.join(sorted(strays)[:5])}{more}",
+            SnapshotWarning,
+            stacklevel=3,
+        )
+    return sorted(found, key=lambda f: f.path.rsplit("/", 1)[-1])
+
+
 def write_local(table: pa.Table, folder: str, target: str) -> None:
+    """Write ``table`` to ``target`` atomically, never replacing an existing file.
+
+    A hidden temporary file is written and fsynced, then hard-linked into place (which fails if
+    the target exists). Where hard links are not supported, an exclusive lock file decides which
+    of two racing writers may rename; the other gets ``SnapshotError``.
+    """
     import pyarrow.parquet as pq
 
+    _clean_stale(folder)
     temp = f"{folder}/.tmp-{uuid.uuid4().hex}.parquet.part"  # hidden: readers skip it
+    exists_already = f"snapshot {target} exists already; snapshots are never overwritten"
     try:
         with open(temp, "wb") as handle:
             pq.write_table(table, handle, compression=COMPRESSION)
@@ -84,16 +190,49 @@ def write_local(table: pa.Table, folder: str, target: str) -> None:
             os.fsync(handle.fileno())
         try:
             os.link(temp, target)  # atomic, and fails if the target exists
-        except FileExistsError as exc:
-            raise SnapshotError(
-                f"snapshot {target} exists already; snapshots are never overwritten"
-            ) from exc
-        except OSError:  # a filesystem without hard links: rename after the existence check
-            os.replace(temp, target)
+            linked = True
+        except FileExistsError:
+            raise SnapshotError(exists_already) from None
+        except OSError:  # a filesystem without hard links
+            linked = False
+        if not linked:
+            _rename_under_lock(temp, folder, target, exists_already)
         fsync_dir(folder)
     finally:
         if os.path.exists(temp):
             os.unlink(temp)
+
+
+def _rename_under_lock(temp: str, folder: str, target: str, exists_already: str) -> None:
+    lock = f"{folder}/.lock-{target.rsplit('/', 1)[-1]}"
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        raise SnapshotError(f"another writer is writing snapshot {target}") from None
+    try:
+        if os.path.lexists(target):
+            raise SnapshotError(exists_already)
+        os.replace(temp, target)
+    finally:
+        os.close(fd)
+        os.unlink(lock)
+
+
+def _clean_stale(folder: str) -> None:
+    """Remove hidden temporary and lock files that killed writers left over an hour ago."""
+    cutoff = time.time() - _STALE_SECONDS
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith((".tmp-", ".lock-")):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
+                os.unlink(entry.path)
+        except OSError:
+            continue  # another writer got there first
 
 
 def fsync_dir(folder: str) -> None:
@@ -105,17 +244,3 @@ def fsync_dir(folder: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def snapshot_files(fs: pafs.FileSystem, base: str) -> list[str]:
-    import pyarrow.fs as pafs
-
-    selector = pafs.FileSelector(base, recursive=True, allow_not_found=True)
-    files = [
-        info.path
-        for info in fs.get_file_info(selector)
-        if info.type == pafs.FileType.File
-        and info.path.endswith(".parquet")
-        and not info.base_name.startswith((".", "_"))
-    ]
-    return sorted(files, key=lambda p: p.rsplit("/", 1)[-1])

@@ -58,11 +58,11 @@ def diff(old: pd.DataFrame | str, new: pd.DataFrame | str) -> pd.DataFrame:
     True
     """
     if not isinstance(old, pd.DataFrame):
-        from .snapshots import read_snapshot_file
+        from .reading import read_snapshot_file
 
         old = read_snapshot_file(old)
     if not isinstance(new, pd.DataFrame):
-        from .snapshots import read_snapshot_file
+        from .reading import read_snapshot_file
 
         new = read_snapshot_file(new)
     require_columns(old, ("id", *DIFF_FIELDS), what="diff")

@@ -1,61 +1,83 @@
-"""Parquet snapshots: one atomic, never-overwritten file per load, Hive-partitioned by date.
+"""Writing Parquet snapshots: one atomic, never-overwritten file per load, partitioned by date.
 
 Layout: ``<root>/snapshot_date=YYYY-MM-DD/<YYYYMMDDTHHMMSSffffffZ>.parquet``. DuckDB, Spark,
 Polars and BI tools read the folder as one table. ``root`` is a local folder or a URI pyarrow
-understands (``s3://bucket/prefix``, ``gs://...``).
+understands (``s3://bucket/prefix``, ``gs://...``). A root holds one kind of table: models
+frames (``load``) or routes frames (``load_routes``), never both.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..errors import SnapshotError
-from ..frame.schema import COLUMN_NAMES, SCHEMA_VERSION, arrow_schema
-from ._store import (
-    COMPRESSION,
-    PARTITION,
-    arrow_errors,
-    exists,
-    file_name,
-    is_local,
-    resolve,
-    snapshot_files,
-    write_local,
+from ..frame.schema import (
+    COLUMN_NAMES,
+    ROUTE_COLUMN_NAMES,
+    SCHEMA_VERSION,
+    arrow_schema,
+    routes_arrow_schema,
+    table_kind,
 )
+from ._store import COMPRESSION, arrow_errors, exists, file_name, is_local, resolve, write_local
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
     import pyarrow.fs as pafs
 
-__all__ = ("read_latest_snapshot", "read_snapshot_file", "read_snapshots", "write_snapshot")
+__all__ = ("GUARD_SHARE", "META_KEY", "contract", "write_snapshot")
 
-_META_KEY = b"nanogpt_frame"
+META_KEY = b"nanogpt_frame"
+#: ``write_snapshot`` refuses a catalog holding fewer than this share of the latest snapshot's
+#: models (a bad API answer must not become "600 models removed" in the history).
+GUARD_SHARE = 0.5
 
 
-def _table(df: pd.DataFrame) -> pa.Table:
+def contract(kind: str) -> tuple[tuple[str, ...], pa.Schema, str]:
+    """``(column names, Arrow schema, id column)`` of a table kind (``models`` or ``routes``)."""
+    if kind == "routes":
+        return ROUTE_COLUMN_NAMES, routes_arrow_schema(), "model_id"
+    return COLUMN_NAMES, arrow_schema(), "id"
+
+
+def _table(df: pd.DataFrame, kind: str) -> pa.Table:
     import pyarrow as pa
 
-    missing = [c for c in COLUMN_NAMES if c not in df.columns]
+    names, schema, _ = contract(kind)
+    missing = [c for c in names if c not in df.columns]
     if missing:
-        raise SnapshotError(f"not a models frame: missing columns {missing}")
-    schema = arrow_schema()
+        raise SnapshotError(f"not a {kind} frame: missing columns {missing}")
     try:
-        table = pa.Table.from_pandas(df[list(COLUMN_NAMES)], schema=schema, preserve_index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise SnapshotError(f"frame does not fit the snapshot schema: {exc}") from exc
-    return table
+        arrays = [
+            _arrow_column(df[name], field.type) for name, field in zip(names, schema, strict=True)
+        ]
+        return pa.Table.from_arrays(arrays, schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
+        problem = f"frame does not fit the snapshot schema: {exc}"
+    raise SnapshotError(problem)
 
 
-def _metadata(df: pd.DataFrame) -> dict[bytes, bytes]:
+def _arrow_column(series: pd.Series, arrow_type: pa.DataType) -> pa.Array | pa.ChunkedArray:
+    """The column as Arrow: zero-copy from an Arrow-backed column of the right type."""
+    import pyarrow as pa
+
+    values = series.array
+    if isinstance(values, pd.arrays.ArrowExtensionArray):
+        data = values.__arrow_array__()  # the ChunkedArray behind the column, no copy
+        return data if data.type == arrow_type else data.cast(arrow_type)
+    return pa.array(series, type=arrow_type, from_pandas=True)
+
+
+def _metadata(df: pd.DataFrame, kind: str) -> dict[bytes, bytes]:
     from .._version import package_version
 
     attrs = df.attrs
     meta = {
+        "table": kind,
         "schema_version": SCHEMA_VERSION,
         "package_version": package_version(),
         "source": attrs.get("source"),
@@ -64,7 +86,7 @@ def _metadata(df: pd.DataFrame) -> dict[bytes, bytes]:
         "authenticated": bool(attrs.get("authenticated", False)),
         "sample_as_of": attrs.get("sample_as_of"),
     }
-    return {_META_KEY: json.dumps(meta, sort_keys=True).encode()}
+    return {META_KEY: json.dumps(meta, sort_keys=True, default=str).encode()}
 
 
 def write_snapshot(
@@ -72,45 +94,53 @@ def write_snapshot(
     root: str | os.PathLike[str],
     *,
     filesystem: pafs.FileSystem | None = None,
+    force: bool = False,
 ) -> str:
-    """Write one load's frame as a Parquet snapshot and return where it went.
+    """Write one load's frame (models or routes) as a Parquet snapshot and return where it went.
 
     The file has the contract's explicit Arrow schema (flat columns, ``timestamp[us, UTC]``,
-    zstd) and key-value metadata (schema and package version, source, base URL; never the key).
-    Locally the write is atomic: a hidden temporary file in the target folder, fsync, then a
-    no-clobber link into place, so readers never see a partial file. On object stores the object
-    appears only once its upload completes (pyarrow's multipart upload), which is atomic too.
+    zstd) and key-value metadata (table kind, schema and package version, source, base URL;
+    never the key). Locally the write is atomic: a hidden temporary file in the target folder,
+    fsync, then a no-clobber link into place (or, without hard links, a rename under an
+    exclusive lock), so readers never see a partial file and two racing writers of one name
+    cannot both succeed. On object stores the object appears only once its upload completes.
 
     Args:
-        df: a models frame from one ``load()`` (one ``snapshot_at`` value).
+        df: a models frame from one ``load()`` or a routes frame from one ``load_routes()``.
         root: a folder, or a URI such as ``s3://bucket/prefix``.
         filesystem: a ``pyarrow.fs.FileSystem`` to use instead of resolving ``root``.
+        force: write even when the frame holds fewer than half of the models of the latest
+            snapshot in ``root`` (refused by default: it is usually a bad API answer).
 
     Returns:
         The path (or URI path) of the new file.
 
     Raises:
-        SnapshotError: the snapshot exists already, the frame mixes snapshots or is not a models
-            frame, or the root cannot be written.
+        SnapshotError: the snapshot exists already, the frame mixes snapshots, is not a models
+            or routes frame, is of the other kind than the root holds, lost more than half of
+            the models, or the root cannot be written.
 
     >>> import tempfile, nanogpt_frame as nf
     >>> path = write_snapshot(nf.load("sample"), tempfile.mkdtemp())
     >>> path.rsplit("/", 2)[1].startswith("snapshot_date=")
     True
     """
-    import pyarrow.parquet as pq
-
+    kind = table_kind(df.columns)
+    if kind is None:
+        raise SnapshotError("not a models or routes frame (from load() or load_routes())")
     stamps = df["snapshot_at"].dropna().unique() if "snapshot_at" in df.columns else []
     if len(stamps) != 1:
         raise SnapshotError(
             f"a snapshot holds exactly one load; this frame has {len(stamps)} snapshot_at values"
         )
-    table = _table(df).replace_schema_metadata(_metadata(df))
+    table = _table(df, kind).replace_schema_metadata(_metadata(df, kind))
     fs, base = resolve(root, filesystem)
     partition, name = file_name(pd.Timestamp(stamps[0]))
     folder = f"{base}/{partition}"
     target = f"{folder}/{name}"
+    problem = None
     try:
+        _check_against_latest(fs, base, df, kind, force)
         fs.create_dir(folder, recursive=True)
         if exists(fs, target):
             raise SnapshotError(
@@ -119,173 +149,43 @@ def write_snapshot(
         if is_local(fs):
             write_local(table, folder, target)
         else:
+            import pyarrow.parquet as pq
+
             with fs.open_output_stream(target) as sink:
                 pq.write_table(table, sink, compression=COMPRESSION)
-    except SnapshotError:
-        raise
     except arrow_errors() as exc:
-        raise SnapshotError(f"cannot write snapshot {target}: {exc}") from exc
+        problem = f"cannot write snapshot {target}: {exc}"
+    if problem is not None:
+        raise SnapshotError(problem)
     return target
 
 
-def _to_frame(table: pa.Table, attrs: dict[str, Any] | None = None) -> pd.DataFrame:
-    df = table.to_pandas(types_mapper=pd.ArrowDtype)
-    df.attrs = attrs or {}
-    return df
+def _check_against_latest(
+    fs: pafs.FileSystem, base: str, df: pd.DataFrame, kind: str, force: bool
+) -> None:
+    """Refuse a frame of the other kind than the root holds, or one that lost most models."""
+    from .reading import latest_file_info, stored_meta
 
-
-def _attrs_from(metadata: dict[bytes, bytes] | None, source: str) -> dict[str, Any]:
-    try:
-        stored = json.loads((metadata or {}).get(_META_KEY, b"{}"))
-    except ValueError:
-        stored = {}
-    return {
-        **stored,
-        "source": "snapshot",
-        "snapshot_path": source,
-        "loaded_from": stored.get("source"),
-    }
-
-
-def _partition_date(value: date | datetime | str | pd.Timestamp) -> tuple[date, pd.Timestamp]:
-    stamp = pd.Timestamp(value)
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return stamp.date(), stamp
-
-
-def read_snapshots(
-    root: str | os.PathLike[str],
-    *,
-    since: date | datetime | str | None = None,
-    until: date | datetime | str | None = None,
-    columns: list[str] | tuple[str, ...] | None = None,
-    ids: list[str] | tuple[str, ...] | None = None,
-    filesystem: pafs.FileSystem | None = None,
-) -> pd.DataFrame:
-    """Every snapshot under ``root`` as one models frame (the history), oldest first.
-
-    Only the date partitions and columns asked for are read. Snapshots written by an older schema
-    version still read: columns they lack come back ``<NA>``.
-
-    Args:
-        root: the snapshot root (folder or URI).
-        since, until: inclusive bounds on ``snapshot_at`` (dates or times, UTC when naive).
-        columns: contract columns to read (default all).
-        ids: only these model ids.
-        filesystem: a ``pyarrow.fs.FileSystem`` to use instead of resolving ``root``.
-
-    Returns:
-        A frame with the same dtypes as ``load()``.
-
-    Raises:
-        SnapshotError: ``root`` does not exist or holds unreadable files.
-
-    >>> import tempfile, nanogpt_frame as nf
-    >>> root = tempfile.mkdtemp()
-    >>> _ = write_snapshot(nf.load("sample"), root)
-    >>> len(read_snapshots(root, columns=["id", "price_prompt"])) == len(nf.load("sample"))
-    True
-    """
-    import pyarrow as pa
-    import pyarrow.dataset as ds
-
-    names = list(COLUMN_NAMES if columns is None else columns)
-    unknown = [c for c in names if c not in COLUMN_NAMES]
-    if unknown:
-        raise SnapshotError(f"unknown columns {unknown}; snapshots hold {list(COLUMN_NAMES)}")
-    fs, base = resolve(root, filesystem)
-    if not exists(fs, base):
-        raise SnapshotError(f"no snapshot root at {os.fspath(root)!r}")
-    schema = arrow_schema()
-    full = pa.schema([*schema, pa.field(PARTITION, pa.date32())])
-    try:
-        dataset = ds.dataset(
-            base,
-            schema=full,
-            format="parquet",
-            filesystem=fs,
-            partitioning=ds.partitioning(pa.schema([full.field(PARTITION)]), flavor="hive"),
+    latest = latest_file_info(fs, base)
+    if latest is None:
+        return
+    path, schema = latest
+    stored = stored_meta(schema.metadata).get("table", "models")
+    if stored != kind:
+        raise SnapshotError(
+            f"{base} holds {stored} snapshots; write {kind} snapshots to a root of their own"
         )
-    except arrow_errors() as exc:
-        raise SnapshotError(f"cannot read snapshots under {os.fspath(root)!r}: {exc}") from exc
-    condition = None
-    for bound, op in ((since, "ge"), (until, "le")):
-        if bound is None:
-            continue
-        day, stamp = _partition_date(bound)
-        is_date_only = isinstance(bound, date) and not isinstance(bound, datetime)
-        if isinstance(bound, str) and len(bound) == 10:
-            is_date_only = True
-        part = getattr(ds.field(PARTITION), f"__{op}__")(pa.scalar(day, pa.date32()))
-        if not is_date_only:
-            at = pa.scalar(stamp.to_pydatetime(), schema.field("snapshot_at").type)
-            part = part & getattr(ds.field("snapshot_at"), f"__{op}__")(at)
-        condition = part if condition is None else condition & part
-    if ids is not None:
-        match = ds.field("id").isin(pa.array(list(ids), pa.string()))
-        condition = match if condition is None else condition & match
-    try:
-        table = dataset.to_table(columns=names, filter=condition)
-    except arrow_errors() as exc:
-        raise SnapshotError(f"cannot read snapshots under {os.fspath(root)!r}: {exc}") from exc
-    df = _to_frame(table, {"source": "snapshots", "snapshot_root": os.fspath(root)})
-    order = [c for c in ("snapshot_at", "source_endpoint", "position") if c in df.columns]
-    if "snapshot_at" in order and not df["snapshot_at"].is_monotonic_increasing:
-        df = df.sort_values(order, kind="stable").reset_index(drop=True)
-    return df
-
-
-def read_snapshot_file(
-    path: str | os.PathLike[str], *, filesystem: pafs.FileSystem | None = None
-) -> pd.DataFrame:
-    """One snapshot file as a models frame, with its stored provenance in ``df.attrs``.
-
-    >>> import tempfile, nanogpt_frame as nf
-    >>> path = write_snapshot(nf.load("sample"), tempfile.mkdtemp())
-    >>> read_snapshot_file(path).attrs["loaded_from"]
-    'sample'
-    """
-    import pyarrow as pa
+    if force:
+        return
     import pyarrow.parquet as pq
 
-    fs, target = resolve(path, filesystem)
-    try:
-        with fs.open_input_file(target) as handle:
-            table = pq.read_table(handle)
-    except arrow_errors() as exc:
-        raise SnapshotError(f"cannot read snapshot {os.fspath(path)!r}: {exc}") from exc
-    metadata = table.schema.metadata
-    schema = arrow_schema()
-    columns = []
-    for field in schema:  # older files: missing columns come back null
-        if field.name in table.column_names:
-            try:
-                columns.append(table.column(field.name).cast(field.type))
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-                raise SnapshotError(f"{target}: column {field.name!r} has the wrong type") from exc
-        else:
-            columns.append(pa.nulls(table.num_rows, field.type))
-    table = pa.Table.from_arrays(columns, schema=schema)
-    return _to_frame(table, _attrs_from(metadata, target))
-
-
-def read_latest_snapshot(
-    root: str | os.PathLike[str], *, filesystem: pafs.FileSystem | None = None
-) -> pd.DataFrame:
-    """The newest snapshot under ``root`` (what ``load(root)`` returns for a snapshot folder)."""
-    fs, base = resolve(root, filesystem)  # resolve a URI once, not per call
-    return read_snapshot_file(latest_snapshots(base, 1, filesystem=fs)[-1], filesystem=fs)
-
-
-def latest_snapshots(
-    root: str | os.PathLike[str], count: int = 2, *, filesystem: pafs.FileSystem | None = None
-) -> list[str]:
-    """Paths of the ``count`` newest snapshots under ``root``, oldest first."""
-    fs, base = resolve(root, filesystem)
-    files = snapshot_files(fs, base)
-    if len(files) < count:
+    id_column = contract(kind)[2]
+    with fs.open_input_file(path) as handle:
+        before = pq.read_table(handle, columns=[id_column]).column(id_column).unique()
+    now = df[id_column].nunique()
+    if len(before) and now < GUARD_SHARE * len(before):
         raise SnapshotError(
-            f"{os.fspath(root)!r} holds {len(files)} snapshot(s); {count} needed"
-            + ("; write one with nanogpt_frame.write_snapshot" if not files else "")
+            f"this {kind} frame has {now} models but the latest snapshot in {base} has "
+            f"{len(before)}: more than half would vanish from the history (a bad API answer?); "
+            "check it, then pass force=True (--force) to write it anyway"
         )
-    return files[-count:]
