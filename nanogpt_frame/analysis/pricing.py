@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,37 @@ import pandas as pd
 from ..errors import ConfigError
 from ..frame.catalog import require_columns
 
-__all__ = ("Workload", "blended_price", "ranking_price", "workload_cost")
+__all__ = ("Workload", "blended_price", "ranking_price", "token_count", "workload_cost")
+
+
+def token_count(value: Any, name: str = "tokens") -> int | float:
+    """A token volume as a number: finite and non-negative; integral strings read exactly.
+
+    Raises ``ConfigError`` for anything else (NaN, infinity, a negative number, a bool, text).
+
+    >>> token_count("9007199254740993")  # above 2**53: kept exact, not rounded through a float
+    9007199254740993
+    >>> token_count(2.5e6)
+    2500000.0
+    """
+    kind = type(value)
+    number: Any = None
+    if kind is int:
+        number = value
+    elif kind is str:
+        text = value.strip().replace("_", "")
+        if text.isdigit():
+            number = int(text)
+        else:
+            try:
+                number = float(text)
+            except ValueError:
+                number = None
+    elif isinstance(value, (int, float)) and kind is not bool:  # numpy numbers included
+        number = value.item() if hasattr(value, "item") else value
+    if number is None or (isinstance(number, float) and not math.isfinite(number)) or number < 0:
+        raise ConfigError(f"{name} must be a finite, non-negative number of tokens, not {value!r}")
+    return number
 
 
 def blended_price(
@@ -62,8 +93,7 @@ class Workload:
 
     def __post_init__(self) -> None:
         for name in ("input_tokens", "output_tokens", "cached_tokens", "cache_write_tokens"):
-            if getattr(self, name) < 0:
-                raise ConfigError(f"{name} must not be negative")
+            object.__setattr__(self, name, token_count(getattr(self, name), name))
 
     @classmethod
     def of(cls, value: Workload | dict[str, Any]) -> Workload:

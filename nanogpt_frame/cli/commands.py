@@ -47,13 +47,14 @@ def _summary(args: argparse.Namespace) -> int:
 def _rank(args: argparse.Namespace) -> int:
     from ..analysis.ranking import rank_models
 
-    workload = None
-    if args.input_tokens is not None:
-        workload = {
-            "input_tokens": args.input_tokens,
-            "output_tokens": args.output_tokens,
-            "cached_tokens": args.cached_tokens,
-        }
+    volumes = {
+        "input_tokens": args.input_tokens,
+        "output_tokens": args.output_tokens,
+        "cached_tokens": args.cached_tokens,
+    }
+    workload = None  # any token count given ranks by that workload's cost
+    if any(v is not None for v in volumes.values()):
+        workload = {name: v or 0 for name, v in volumes.items()}
     require = [c.strip() for c in args.require.split(",") if c.strip()]
     ranked = rank_models(_load(args), require=require, min_context=args.min_context,
                          workload=workload)  # fmt: skip
@@ -89,7 +90,7 @@ def _snapshot(args: argparse.Namespace) -> int:
     from ..history.snapshots import write_snapshot
 
     df = _load(args)
-    path = write_snapshot(df, args.out)
+    path = write_snapshot(df, args.out, force=args.force)
     rows = df.groupby("source_endpoint", sort=False).size()
     table = pd.DataFrame({"listing": rows.index, "rows": rows.to_numpy()})
     if args.format == "json":

@@ -1,180 +1,57 @@
-"""The ``nanogpt-frame`` command line. Parsing is here; the work is done by the library.
+"""The ``nanogpt-frame`` entry point: run a command, turn every failure into one line.
 
-Only ``argparse`` is imported to build the parser, so ``--help`` answers without loading pandas.
-Expected failures print one line to stderr and exit 1 (2 for usage errors).
+Expected failures print one line to stderr and exit 1; usage errors exit 2. Nothing prints a
+traceback (set ``NANOGPT_FRAME_DEBUG=1`` to see one for an unexpected error).
 """
 
 from __future__ import annotations
 
-import argparse
+import os
 import sys
 import warnings
 from collections.abc import Sequence
 
 from .commands import HANDLERS
+from .parser import FORMATS, PROG, build_parser
 
 __all__ = ("FORMATS", "HANDLERS", "build_parser", "cli_logic", "main")
 
-PROG = "nanogpt-frame"
-FORMATS = ("table", "csv", "json")
-
-EXAMPLES = {
-    "summary": "nanogpt-frame summary --sample",
-    "rank": "nanogpt-frame rank --sample --require vision,tool_calling --min-context 128000",
-    "split": "nanogpt-frame split --sample --by owned_by",
-    "quality": "nanogpt-frame quality --sample --format csv > problems.csv",
-    "snapshot": "nanogpt-frame snapshot --sample --out ./catalog-history",
-    "diff": "nanogpt-frame diff ./catalog-history            # the two latest snapshots\n"
-    "         nanogpt-frame diff ./catalog-history --sample   # latest snapshot vs the sample",
-    "history": "nanogpt-frame history ./catalog-history --model openai/gpt-5.2",
+#: Library hints that read better as the command that does the same.
+_CLI_WORDING = {
+    "write one with write_snapshot(df, root)": "write one with `nanogpt-frame snapshot --out ROOT`",
+    "pass force=True (--force)": "pass --force",
+    "use load('sample') or --sample": "use --sample",
 }
 
 
-def _add_source_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("where the catalog comes from (default: the live API)")
-    group.add_argument(
-        "--sample", action="store_true", help="use the bundled sample catalog (no network)"
-    )
-    group.add_argument(
-        "--source",
-        metavar="PATH",
-        help="a folder of raw listing JSON, or a snapshot file or folder",
-    )
-    group.add_argument(
-        "--endpoints",
-        default="canonical,subscription,paid",
-        help="comma-separated listings to load (default: all three)",
-    )
-    group.add_argument(
-        "--max-age",
-        type=float,
-        default=None,
-        metavar="SECONDS",
-        help="reuse a cached API response younger than this (default 300; 0: never)",
-    )
-    group.add_argument(
-        "--timeout",
-        type=float,
-        default=30.0,
-        metavar="SECONDS",
-        help="seconds per HTTP request (default 30)",
-    )
+def _cli_words(message: str) -> str:
+    for library, command in _CLI_WORDING.items():
+        message = message.replace(library, command)
+    return message
 
 
-def _add_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--format",
-        choices=FORMATS,
-        default="table",
-        help="table (aligned for a terminal), csv or json (for pipes)",
-    )
+def _error(message: str, code: int) -> int:
+    text = " ".join(_cli_words(message).split())  # one line, whatever the message held
+    print(f"{PROG}: error: {text}", file=sys.stderr)
+    return code
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (cheap: no pandas, no httpx)."""
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="NanoGPT's model catalog as data: rank models by price per capability, "
-        "compare subscription and paid, check the catalog, keep a price history.",
-        epilog="Example: nanogpt-frame summary --sample",
-    )
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(
-            name,
-            help=help_text,
-            description=help_text,
-            epilog=f"Example: {EXAMPLES[name]}",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        return sub
-
-    summary = command("summary", "models per listing and provider, capability coverage, prices")
-    _add_source_options(summary)
-    _add_format(summary)
-
-    rank = command("rank", "cheapest models that have every required capability")
-    _add_source_options(rank)
-    _add_format(rank)
-    rank.add_argument(
-        "--require",
-        default="",
-        metavar="CAPS",
-        help="comma-separated capabilities, e.g. vision,tool_calling",
-    )
-    rank.add_argument(
-        "--min-context",
-        type=int,
-        default=None,
-        metavar="TOKENS",
-        help="minimum context length in tokens",
-    )
-    rank.add_argument("--top", type=int, default=20, metavar="N", help="rows to show (default 20)")
-    rank.add_argument(
-        "--input-tokens",
-        type=float,
-        default=None,
-        metavar="N",
-        help="workload: input tokens (rank by the workload's cost)",
-    )
-    rank.add_argument(
-        "--output-tokens", type=float, default=0.0, metavar="N", help="workload: output tokens"
-    )
-    rank.add_argument(
-        "--cached-tokens",
-        type=float,
-        default=0.0,
-        metavar="N",
-        help="workload: cached input tokens (priced at cache-read where known)",
-    )
-
-    split = command("split", "subscription versus paid, per provider")
-    _add_source_options(split)
-    _add_format(split)
-    split.add_argument("--by", default="owned_by", help="group column (default owned_by)")
-
-    quality = command("quality", "one row per data problem found in the catalog")
-    _add_source_options(quality)
-    _add_format(quality)
-
-    snapshot = command("snapshot", "write a Parquet snapshot of the catalog")
-    _add_source_options(snapshot)
-    _add_format(snapshot)
-    snapshot.add_argument(
-        "--out",
-        default="nanogpt-snapshots",
-        metavar="ROOT",
-        help="snapshot root: a folder or a URI such as s3://bucket/prefix",
-    )
-
-    diff = command(
-        "diff",
-        "what changed between two catalogs: OLD and NEW snapshot files; a root alone (its two "
-        "latest snapshots); or OLD against the current catalog (--sample, --source or live with "
-        "--live)",
-    )
-    _add_source_options(diff)
-    _add_format(diff)
-    diff.add_argument("old", metavar="OLD", help="a snapshot file, or a root (its latest)")
-    diff.add_argument("new", metavar="NEW", nargs="?", help="a snapshot file or root")
-    diff.add_argument("--live", action="store_true", help="compare OLD with the live catalog")
-
-    history = command(
-        "history",
-        "price history of one model from a snapshot root; with --sample or --source the current "
-        "catalog is added as the newest point",
-    )
-    _add_source_options(history)
-    _add_format(history)
-    history.add_argument("root", metavar="ROOT", nargs="?", help="snapshot root")
-    history.add_argument("--model", required=True, metavar="ID", help="model id (exact)")
-    return parser
+def _bad_argument(argv: Sequence[str]) -> str | None:
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            return f"argument {shown!r} is not valid UTF-8"
+    return None
 
 
 def cli_logic(argv: Sequence[str] | None = None) -> int:
     """Run the command line in-process and return the exit code (what tests call)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    bad = _bad_argument(argv)
+    if bad is not None:
+        return _error(bad, 2)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
@@ -193,10 +70,13 @@ def cli_logic(argv: Sequence[str] | None = None) -> int:
         try:
             return handler(args)
         except NanoGPTError as exc:
-            print(f"{PROG}: error: {exc}", file=sys.stderr)
-            return 1
+            return _error(str(exc), 1)
         except BrokenPipeError:
             return 0
+        except Exception as exc:  # an unexpected failure is still one line, not a traceback
+            if os.environ.get("NANOGPT_FRAME_DEBUG"):
+                raise
+            return _error(f"{type(exc).__name__}: {exc}", 1)
 
 
 def main() -> None:  # pragma: no cover - thin wrapper
@@ -207,7 +87,7 @@ def main() -> None:  # pragma: no cover - thin wrapper
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"{PROG}: warning: {message}", file=sys.stderr)
+    print(f"{PROG}: warning: {' '.join(_cli_words(str(message)).split())}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,213 @@
+"""The argument parser of ``nanogpt-frame``: commands, options, and checked number types.
+
+Only ``argparse`` is imported, so ``--help`` answers without loading pandas. Numbers are checked
+while parsing (a usage error, exit 2), so no command ever sees a NaN timeout or a negative top.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import textwrap
+
+__all__ = ("EXAMPLES", "FORMATS", "PROG", "build_parser")
+
+PROG = "nanogpt-frame"
+FORMATS = ("table", "csv", "json")
+DEFAULT_OUT = "nanogpt-snapshots"
+_INT64_MAX = 2**63 - 1
+
+EXAMPLES = {
+    "summary": "nanogpt-frame summary --sample",
+    "rank": "nanogpt-frame rank --sample --require vision,tool_calling --min-context 128000",
+    "split": "nanogpt-frame split --sample --by owned_by",
+    "quality": "nanogpt-frame quality --sample --format csv > problems.csv",
+    "snapshot": "nanogpt-frame snapshot --sample --out ./catalog-history",
+    "diff": "nanogpt-frame diff ./catalog-history  # its two latest snapshots\n"
+    "         nanogpt-frame diff ./catalog-history --sample  # latest vs the sample",
+    "history": "nanogpt-frame history ./catalog-history --model openai/gpt-5.2",
+}
+
+
+def whole_number(minimum: int, maximum: int = _INT64_MAX):
+    """An argparse type: a whole number in ``[minimum, maximum]``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip().replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"{value} is out of range ({minimum} to {maximum})")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a finite, positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number above 0")
+    return value
+
+
+def age(text: str) -> float:
+    """An argparse type: a finite, non-negative number of seconds (0: never reuse)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number, 0 or more")
+    return value
+
+
+def tokens(text: str) -> int | float:
+    """An argparse type: a finite, non-negative token count (whole numbers kept exact)."""
+    cleaned = text.strip().replace("_", "")
+    if cleaned.isdigit():
+        return int(cleaned)
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of tokens") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite, non-negative count")
+    return value
+
+
+seconds.__name__ = "seconds"
+age.__name__ = "seconds"
+tokens.__name__ = "token count"
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Wraps option help to the terminal (argparse does) and keeps examples as written."""
+
+
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("where the catalog comes from (default: the live API)")
+    which = group.add_mutually_exclusive_group()
+    which.add_argument(
+        "--sample", action="store_true", help="use the bundled sample catalog (no network)"
+    )
+    which.add_argument(
+        "--source", metavar="PATH", help="a folder of raw listing JSON, or a snapshot"
+    )
+    group.add_argument(
+        "--endpoints",
+        default="canonical,subscription,paid",
+        help="comma-separated listings to load (default: all three)",
+    )
+    group.add_argument(
+        "--max-age", type=age, default=None, metavar="SECONDS",
+        help="reuse a cached API response younger than this (default 300; 0: never)",
+    )  # fmt: skip
+    group.add_argument(
+        "--timeout", type=seconds, default=30.0, metavar="SECONDS",
+        help="seconds per HTTP request (default 30)",
+    )  # fmt: skip
+
+
+def add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table (fits the terminal), csv or json (every column, for pipes)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (cheap: no pandas, no httpx)."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="NanoGPT's model catalog as data: rank models by price per capability, "
+        "compare subscription and paid, check the catalog, keep a price history.",
+        epilog="Example: nanogpt-frame summary --sample",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str, more: str = "") -> argparse.ArgumentParser:
+        description = textwrap.fill(help_text + (f". {more}" if more else ""), width=78)
+        return commands.add_parser(
+            name, help=help_text, description=description,
+            epilog=f"Example: {EXAMPLES[name]}", formatter_class=_Formatter,
+        )  # fmt: skip
+
+    summary = command("summary", "models per listing and provider, capability coverage, prices")
+    add_source_options(summary)
+    add_format(summary)
+
+    rank = command(
+        "rank", "cheapest models that have every required capability",
+        "With any token count, models are ranked by that workload's cost.",
+    )  # fmt: skip
+    add_source_options(rank)
+    add_format(rank)
+    rank.add_argument("--require", default="", metavar="CAPS",
+                      help="comma-separated capabilities, e.g. vision,tool_calling")  # fmt: skip
+    rank.add_argument("--min-context", type=whole_number(0), default=None, metavar="TOKENS",
+                      help="minimum context length in tokens")  # fmt: skip
+    rank.add_argument("--top", type=whole_number(1), default=20, metavar="N",
+                      help="rows to show (default 20)")  # fmt: skip
+    rank.add_argument("--input-tokens", type=tokens, default=None, metavar="N",
+                      help="workload: uncached input tokens")  # fmt: skip
+    rank.add_argument("--output-tokens", type=tokens, default=None, metavar="N",
+                      help="workload: output tokens")  # fmt: skip
+    rank.add_argument(
+        "--cached-tokens",
+        type=tokens,
+        default=None,
+        metavar="N",
+        help="workload: cached input tokens (cache-read price where known)",
+    )
+
+    split = command("split", "subscription versus paid, per provider")
+    add_source_options(split)
+    add_format(split)
+    split.add_argument("--by", default="owned_by", help="group column (default owned_by)")
+
+    quality = command("quality", "one row per data problem found in the catalog")
+    add_source_options(quality)
+    add_format(quality)
+
+    snapshot = command("snapshot", "write a Parquet snapshot of the catalog")
+    add_source_options(snapshot)
+    add_format(snapshot)
+    snapshot.add_argument(
+        "--out", default=DEFAULT_OUT, metavar="ROOT",
+        help=f"snapshot root: a folder or a URI such as s3://bucket/prefix (default "
+        f"./{DEFAULT_OUT})",
+    )  # fmt: skip
+    snapshot.add_argument(
+        "--force", action="store_true",
+        help="write even if the catalog lost over half of the latest snapshot's models",
+    )  # fmt: skip
+
+    diff = command(
+        "diff", "what changed between two catalogs",
+        "OLD and NEW snapshot files or roots; a root alone (its two latest snapshots); or OLD "
+        "against the current catalog (--sample, --source PATH, or --live for the API).",
+    )  # fmt: skip
+    add_source_options(diff)
+    add_format(diff)
+    diff.add_argument("old", metavar="OLD", help="a snapshot file, or a root (its latest)")
+    diff.add_argument("new", metavar="NEW", nargs="?", help="a snapshot file or root")
+    diff.add_argument("--live", action="store_true", help="compare OLD with the live catalog")
+
+    history = command(
+        "history", "price history of one model from a snapshot root",
+        "With --sample or --source the current catalog is added as the newest point.",
+    )  # fmt: skip
+    add_source_options(history)
+    add_format(history)
+    history.add_argument("root", metavar="ROOT", nargs="?", help="snapshot root")
+    history.add_argument("--model", required=True, metavar="ID", help="model id (exact)")
+    return parser
