@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -75,10 +76,12 @@ def invalid_values(models: pd.DataFrame) -> Iterator[Row]:
                     model_id,
                 )
             elif is_price:
+                huge = number is not None and math.isfinite(number) and abs(number) > 1e300
+                what = "too large to be a price" if huge else "not a price"
                 yield _row(
                     "price_unreadable",
                     "error",
-                    f"{path} is not a price ({value!r}); read as unknown",
+                    f"{path} is {what} ({value!r}); read as unknown",
                     model_id,
                 )
             else:
