@@ -27,17 +27,21 @@ def m(mid, prompt, completion, *, caps="", ctx=128_000, out=None, **extra):
         "capabilities": {v: k in caps for k, v in names.items()},
         "pricing": {"prompt": prompt, "completion": completion},
     }
+    if "cache_read" in extra:  # per 1M here; served per 1K
+        record["pricing"]["cacheReadInputPer1kTokens"] = extra.pop("cache_read") / 1000
+    if "pricing_note" in extra:
+        record["pricing"] = {"currency": "USD", "note": extra.pop("pricing_note")}
     record.update(extra)
     return record
 
 
-def catalog(canonical, subscription=None, paid=None) -> pd.DataFrame:
+def catalog(canonical, subscription=None, paid=None, snapshot_at=STAMP) -> pd.DataFrame:
     listings = {"canonical": listing(*canonical)}
     if subscription is not None:
         listings["subscription"] = listing(*subscription)
     if paid is not None:
         listings["paid"] = listing(*paid)
-    return frames_from_listings(listings, snapshot_at=STAMP)
+    return frames_from_listings(listings, snapshot_at=snapshot_at)
 
 
 @pytest.fixture(scope="module")
@@ -287,7 +291,6 @@ def test_quality_report_names_every_problem():
         m("q/zero", 0, 0),
         m("auto-model", 0, 0),
         m("q/missing", None, 1),
-        m("q/unit", 5000, 5000),
         m("q/cheap1", 0.5, 0.5), m("q/cheap2", 0.4, 0.6), m("q/cheap3", 0.3, 0.3),
         m("q/cheap4", 0.2, 0.2), m("q/cheap5", 0.1, 0.1),
         m("anthropic/claude-opus-4.6", 5, 25, name="Claude Opus 4.5"),
@@ -305,7 +308,6 @@ def test_quality_report_names_every_problem():
         ("id_case_pair", "q/case"),
         ("price_zero", "q/zero"),
         ("price_missing", "q/missing"),
-        ("price_outlier", "q/unit"),
         ("name_version_mismatch", "anthropic/claude-opus-4.6"),
         ("unknown_fields", "q/extra"),
         ("duplicate_id", "q/dup"),
@@ -316,6 +318,33 @@ def test_quality_report_names_every_problem():
     assert list(report.columns) == ["severity", "rule", "id", "source_endpoint", "message"]
     assert report["message"].notna().all()
     assert list(report["severity"].cat.categories) == ["error", "warning", "info"]
+
+
+def test_quality_report_flags_unit_slips_not_expensive_models():
+    """Research tiers, routers and utilities are real; only slips are errors (issue 11)."""
+    family = [m(f"fam/base:{v}", 1, 4) for v in ("low", "medium", "high")]
+    models = [
+        m("linkup-research-high", 787.5, 787.5), m("linkup-research-xhigh", 1312.5, 1312.5),
+        m("auto-model", 0, 0), m("nano-gpt-help", 0, 0), m("claw-medium", 0, 0),
+        m("cheap/a", 0.1, 0.2), m("cheap/b", 0.2, 0.4), m("cheap/c", 0.3, 0.3),
+        m("slip/cache", 2, 8, cache_read=2000), m("slip/ratio", 0.002, 6),
+        *family, m("fam/base:max", 1000, 4000), m("jump/x", 3, 3),
+        m("varies", None, None, pricing_note="varies_by_modality"),
+    ]  # fmt: skip
+    old = catalog([*models[:-2], m("jump/x", 0.003, 3)], snapshot_at="2026-08-01T00:00:00Z")
+    new = catalog(models, snapshot_at="2026-08-02T00:00:00Z")
+    report = nf.quality_report(pd.concat([old, new], ignore_index=True))
+    errors = set(zip(*report[report["severity"] == "error"][["rule", "id"]].T.values, strict=True))
+    assert errors == {
+        ("price_unit_slip", "slip/cache"),
+        ("price_unit_slip", "slip/ratio"),
+        ("price_unit_slip", "fam/base:max"),
+        ("price_jump", "jump/x"),
+    }
+    rows = set(zip(report["rule"], report["id"].astype(object), strict=True))
+    assert ("price_varies_by_modality", "varies") in rows
+    assert not {r for r in rows if r[1] in {"varies", "nano-gpt-help", "claw-medium"}} - {
+        ("price_varies_by_modality", "varies")}  # fmt: skip
 
 
 def test_quality_report_on_the_sample(sample):

@@ -25,7 +25,8 @@ from .quality_rules import (
     missing_prices,
     name_version_mismatch,
     output_exceeds_context,
-    price_outliers,
+    price_jumps,
+    price_unit_slips,
     unknown_fields,
 )
 
@@ -38,7 +39,8 @@ RULES: tuple[tuple[Callable[[pd.DataFrame], Iterator[Row]], bool], ...] = (
     (listing_disagreements, False),
     (invalid_values, True),
     (missing_prices, True),
-    (price_outliers, True),
+    (price_unit_slips, True),
+    (price_jumps, False),
     (output_exceeds_context, True),
     (case_only_ids, True),
     (name_version_mismatch, True),
@@ -54,11 +56,14 @@ def quality_report(df: pd.DataFrame) -> pd.DataFrame:
     Columns: ``severity`` (``error``, ``warning``, ``info``), ``rule``, ``id`` (``<NA>`` for
     catalog-wide findings), ``source_endpoint`` (for listing-level findings) and ``message``.
     Model-level rules look at each model once (the latest snapshot; see ``unique_models``).
-    Rules: negative or unreadable prices, missing prices and 0 prices on non-routers, prices over
-    1000x off the median, output limit above context, case-only id pairs, duplicate ids within a
-    listing, disagreements between the listings, unknown capability coverage, names that disagree
-    with the id's version, one ``created`` for most models, fields outside the contract, skipped
-    items and a canonical listing restricted to the subscription.
+    Rules: negative or unreadable prices, missing prices and 0 prices on non-routers (routers and
+    utilities such as ``auto-model`` or ``nano-gpt-help`` list 0 on purpose), prices that vary
+    by modality (info), unit slips (cache read above prompt, completion 1000x prompt, 100x off
+    the model's own family, a 1000x move since the previous snapshot when the frame holds a
+    history), output limit above context, case-only id pairs, duplicate ids within a listing,
+    disagreements between the listings, unknown capability coverage, names that disagree with
+    the id's version, one ``created`` for most models, fields outside the contract, skipped items
+    and a canonical listing restricted to the subscription.
 
     >>> import nanogpt_frame as nf
     >>> report = quality_report(nf.load("sample"))
@@ -67,7 +72,7 @@ def quality_report(df: pd.DataFrame) -> pd.DataFrame:
     """
     require_columns(
         df,
-        ("id", "snapshot_at", "source_endpoint", "extra_json", *PRICE_COLUMNS),
+        ("id", "base_id", "snapshot_at", "source_endpoint", "extra_json", *PRICE_COLUMNS),
         what="quality_report",
     )
     models = unique_models(df) if len(df) else df

@@ -22,7 +22,8 @@ __all__ = ("SEVERITIES", "Row")
 
 Row = dict[str, Any]
 SEVERITIES = ("error", "warning", "info")
-_OUTLIER_FACTOR = 1000.0
+_SLIP_FACTOR = 1000.0  # per 1K versus per 1M
+_FAMILY_FACTOR = 100.0
 _VERSION = re.compile(r"(?<![\d.])(\d+(?:\.\d+)+)(?![\d.])")
 
 
@@ -94,12 +95,28 @@ def invalid_values(models: pd.DataFrame) -> Iterator[Row]:
 
 
 def missing_prices(models: pd.DataFrame) -> Iterator[Row]:
-    """No prompt or completion price (missing or null), and 0 prices on non-routers."""
+    """No prompt or completion price (missing or null), and 0 prices on non-routers.
+
+    A model whose pricing says ``note: varies_by_modality`` and lists no token price is an
+    ``info`` row (its price depends on the input), not a missing price.
+    """
     invalid = {
         model_id
         for model_id, bad in _invalid(models)
         if any(k in bad for k in ("pricing.prompt", "pricing.completion"))
     }
+    note = models["price_note"] if "price_note" in models.columns else None
+    varies = (note == "varies_by_modality").fillna(False) if note is not None else None
+    if varies is not None:
+        unpriced = models["price_prompt"].isna() & models["price_completion"].isna()
+        for model_id in models.loc[varies & unpriced, "id"]:
+            yield _row(
+                "price_varies_by_modality",
+                "info",
+                "no token price: the price varies by modality (pricing.note)",
+                model_id,
+            )
+        models = models[~(varies & unpriced)]
     routers = is_router(models)
     for column in ("price_prompt", "price_completion"):
         missing = models[models[column].isna() & ~models["id"].isin(invalid)]
@@ -112,23 +129,77 @@ def missing_prices(models: pd.DataFrame) -> Iterator[Row]:
             )
 
 
-def price_outliers(models: pd.DataFrame) -> Iterator[Row]:
-    """A price more than 1000x above or below the catalog median (a per-1K/per-1M unit slip)."""
-    for column in ("price_prompt", "price_completion"):
-        prices = models[column].astype(float)
-        positive = prices[prices > 0]
-        if len(positive) < 3:
+def price_unit_slips(models: pd.DataFrame) -> Iterator[Row]:
+    """A price out of line with the model's own prices or its family's: a per-1K/per-1M slip.
+
+    Genuinely expensive models exist (research tiers list 787.5 or 1312.5 per 1M), so distance
+    from the catalog median proves nothing. A slip shows as a cache-read price above the
+    model's own prompt price, a completion price 1000x its prompt price (or the reverse), or a
+    prompt price over 100x the median of the other models with the same ``base_id``.
+    """
+    prompt = models["price_prompt"].astype(float)
+    completion = models["price_completion"].astype(float)
+    cache = models["price_cache_read"].astype(float)
+    ids = models["id"]
+    for index in models.index[(cache > prompt).fillna(False)]:
+        yield _row(
+            "price_unit_slip",
+            "error",
+            f"price_cache_read {cache[index]:g} is above price_prompt {prompt[index]:g} "
+            "(a per-1K value read as per-1M?)",
+            ids[index],
+        )
+    both = (prompt > 0) & (completion > 0)
+    lopsided = both & (
+        (completion >= _SLIP_FACTOR * prompt) | (prompt >= _SLIP_FACTOR * completion)
+    )
+    for index in models.index[lopsided.fillna(False)]:
+        yield _row(
+            "price_unit_slip",
+            "error",
+            f"price_completion {completion[index]:g} and price_prompt {prompt[index]:g} "
+            f"are {_SLIP_FACTOR:g}x apart (one in the wrong unit?)",
+            ids[index],
+        )
+    priced = models.assign(_p=prompt)[prompt > 0]
+    for _, family in priced.groupby("base_id", sort=False):
+        if len(family) < 3:
             continue
-        median = positive.median()
-        far = positive[
-            (positive > median * _OUTLIER_FACTOR) | (positive < median / _OUTLIER_FACTOR)
-        ]
-        for index, value in far.items():
+        for index, value in family["_p"].items():
+            others = family["_p"].drop(index).median()
+            if value >= _FAMILY_FACTOR * others or value * _FAMILY_FACTOR <= others:
+                yield _row(
+                    "price_unit_slip",
+                    "error",
+                    f"price_prompt {value:g} is over {_FAMILY_FACTOR:g}x off the rest of "
+                    f"its family ({family['id'].size - 1} variants, median {others:g})",
+                    ids[index],
+                )
+
+
+def price_jumps(df: pd.DataFrame) -> Iterator[Row]:
+    """A price that moved 1000x (up or down) since the previous snapshot in the frame."""
+    if "snapshot_at" not in df.columns or df["snapshot_at"].nunique() < 2:
+        return
+    from ..frame.catalog import per_snapshot_models
+
+    models = per_snapshot_models(df).sort_values(["id", "snapshot_at"], kind="stable")
+    for column in ("price_prompt", "price_completion", "price_cache_read"):
+        now = models[column].astype(float)
+        before = now.groupby(models["id"], sort=False).shift(1)
+        latest = models["snapshot_at"] == models.groupby("id")["snapshot_at"].transform("max")
+        moved = (
+            latest
+            & (before > 0)
+            & (now > 0)
+            & ((now >= _SLIP_FACTOR * before) | (now * _SLIP_FACTOR <= before))
+        )
+        for index in models.index[moved.fillna(False)]:
             yield _row(
-                "price_outlier",
+                "price_jump",
                 "error",
-                f"{column} {value:g} is over {_OUTLIER_FACTOR:g}x off the catalog median "
-                f"{median:g} (unit mistake?)",
+                f"{column} moved from {before[index]:g} to {now[index]:g} since the "
+                "previous snapshot (1000x: a unit slip?)",
                 models.at[index, "id"],
             )
 

@@ -18,6 +18,7 @@ __all__ = (
     "has_all",
     "is_router",
     "listing_ids",
+    "per_snapshot_models",
     "require_columns",
     "unique_models",
 )
@@ -84,9 +85,32 @@ def unique_models(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_index()
 
 
+#: Router and utility ids that list 0 / 0 on purpose (the facts file, 623-model catalog).
+ROUTER_PATTERN = (
+    r"^(?:auto-model.*|nano-gpt-help|nanogpt/coding-router.*|brave.*"
+    r"|claw-(?:low|medium|high)|hermes-(?:low|medium|high))$"
+)
+
+
 def is_router(df: pd.DataFrame) -> pd.Series:
-    """True for router pseudo-models (``auto-model*``) whose listed price is not what you pay."""
-    return df["id"].str.startswith("auto-model").fillna(False).astype(bool)
+    """True for routers and utilities (``auto-model*``, ``nano-gpt-help``, ``brave*``, ...) whose
+    listed 0 / 0 price is not what a request costs.
+
+    >>> import pandas as pd
+    >>> ids = pd.DataFrame({"id": ["auto-model-pro", "nano-gpt-help", "openai/gpt-5.2"]})
+    >>> is_router(ids).tolist()
+    [True, True, False]
+    """
+    return df["id"].astype("string").str.fullmatch(ROUTER_PATTERN).fillna(False).astype(bool)
+
+
+def per_snapshot_models(history: pd.DataFrame) -> pd.DataFrame:
+    """One row per (snapshot, model id): the canonical row first, as ``unique_models`` does."""
+    require_columns(history, ("snapshot_at", "id", "source_endpoint"), what="history")
+    ordered = history.assign(_rank=endpoint_rank(history)).sort_values(
+        ["snapshot_at", "id", "_rank"], kind="stable"
+    )
+    return ordered.drop_duplicates(["snapshot_at", "id"]).drop(columns="_rank")
 
 
 def has_all(df: pd.DataFrame, capabilities: Iterable[str]) -> pd.Series:

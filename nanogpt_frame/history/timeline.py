@@ -7,19 +7,10 @@ from datetime import date, datetime
 import pandas as pd
 
 from ..errors import SnapshotError
-from ..frame.catalog import endpoint_rank, require_columns
+from ..frame.catalog import per_snapshot_models, require_columns
 from ..frame.schema import PRICE_COLUMNS
 
 __all__ = ("as_of", "price_history")
-
-
-def _per_snapshot_models(history: pd.DataFrame) -> pd.DataFrame:
-    """One row per (snapshot, model id): canonical row first, as ``unique_models`` does."""
-    require_columns(history, ("snapshot_at", "id", "source_endpoint"), what="history")
-    ordered = history.assign(_rank=endpoint_rank(history)).sort_values(
-        ["snapshot_at", "id", "_rank"], kind="stable"
-    )
-    return ordered.drop_duplicates(["snapshot_at", "id"]).drop(columns="_rank")
 
 
 def price_history(
@@ -42,7 +33,7 @@ def price_history(
     >>> price_history(history, "openai/gpt-5.2")[["id", "price_prompt"]].values.tolist()
     [['openai/gpt-5.2', 1.75]]
     """
-    models = _per_snapshot_models(history)
+    models = per_snapshot_models(history)
     if ids is not None:
         models = models[models["id"].isin([ids] if isinstance(ids, str) else list(ids))]
     latest = history["snapshot_at"].max() if len(history) else None
