@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..frame.catalog import require_columns, unique_models
 from ..frame.schema import PRICE_COLUMNS
+from .quality_prices import invalid_values, missing_prices, price_jumps, price_unit_slips
 from .quality_rules import (
     SEVERITIES,
     Row,
@@ -19,14 +20,10 @@ from .quality_rules import (
     case_only_ids,
     created_not_release_date,
     duplicate_ids,
-    invalid_values,
     listing_disagreements,
     load_problems,
-    missing_prices,
     name_version_mismatch,
     output_exceeds_context,
-    price_jumps,
-    price_unit_slips,
     unknown_fields,
 )
 

@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 
-from ..frame._readers import number_or_none
 from ..frame.catalog import (
     canonical_equals_subscription,
-    is_router,
     listing_ids,
 )
 from ..frame.schema import CAPABILITIES
 
-__all__ = ("SEVERITIES", "Row")
+__all__ = ("SEVERITIES", "Row", "invalid_entries", "row")
 
 Row = dict[str, Any]
 SEVERITIES = ("error", "warning", "info")
-_SLIP_FACTOR = 1000.0  # per 1K versus per 1M
-_FAMILY_FACTOR = 100.0
 _VERSION = re.compile(r"(?<![\d.])(\d+(?:\.\d+)+)(?![\d.])")
 
 
-def _row(rule: str, severity: str, message: str, model_id: Any = None, endpoint: Any = None) -> Row:
+def row(rule: str, severity: str, message: str, model_id: Any = None, endpoint: Any = None) -> Row:
     return {
         "rule": rule,
         "severity": severity,
@@ -37,7 +32,7 @@ def _row(rule: str, severity: str, message: str, model_id: Any = None, endpoint:
     }
 
 
-def _invalid(models: pd.DataFrame) -> Iterator[tuple[str, dict[str, Any]]]:
+def invalid_entries(models: pd.DataFrame) -> Iterator[tuple[str, dict[str, Any]]]:
     extra = models["extra_json"].dropna()
     for model_id, raw in zip(models.loc[extra.index, "id"], extra, strict=True):
         try:
@@ -54,154 +49,12 @@ def output_exceeds_context(models: pd.DataFrame) -> Iterator[Row]:
     for model_id, out, ctx in over[["id", "max_output_tokens", "context_length"]].itertuples(
         index=False
     ):
-        yield _row(
+        yield row(
             "output_exceeds_context",
             "warning",
             f"max_output_tokens {out:,} exceeds context_length {ctx:,}",
             model_id,
         )
-
-
-def invalid_values(models: pd.DataFrame) -> Iterator[Row]:
-    """Served values that could not be read (kept in ``extra_json["_invalid"]``)."""
-    for model_id, bad in _invalid(models):
-        for path, value in bad.items():
-            is_price = path.startswith("pricing.")
-            number = number_or_none(value)
-            negative = number is not None and number < 0
-            if is_price and negative:
-                yield _row(
-                    "price_negative",
-                    "error",
-                    f"{path} is negative ({value}); read as unknown",
-                    model_id,
-                )
-            elif is_price:
-                huge = number is not None and math.isfinite(number) and abs(number) > 1e300
-                what = "too large to be a price" if huge else "not a price"
-                yield _row(
-                    "price_unreadable",
-                    "error",
-                    f"{path} is {what} ({value!r}); read as unknown",
-                    model_id,
-                )
-            else:
-                yield _row(
-                    "value_unreadable",
-                    "warning",
-                    f"{path} could not be read ({value!r}); read as unknown",
-                    model_id,
-                )
-
-
-def missing_prices(models: pd.DataFrame) -> Iterator[Row]:
-    """No prompt or completion price (missing or null), and 0 prices on non-routers.
-
-    A model whose pricing says ``note: varies_by_modality`` and lists no token price is an
-    ``info`` row (its price depends on the input), not a missing price.
-    """
-    invalid = {
-        model_id
-        for model_id, bad in _invalid(models)
-        if any(k in bad for k in ("pricing.prompt", "pricing.completion"))
-    }
-    note = models["price_note"] if "price_note" in models.columns else None
-    varies = (note == "varies_by_modality").fillna(False) if note is not None else None
-    if varies is not None:
-        unpriced = models["price_prompt"].isna() & models["price_completion"].isna()
-        for model_id in models.loc[varies & unpriced, "id"]:
-            yield _row(
-                "price_varies_by_modality",
-                "info",
-                "no token price: the price varies by modality (pricing.note)",
-                model_id,
-            )
-        models = models[~(varies & unpriced)]
-    routers = is_router(models)
-    for column in ("price_prompt", "price_completion"):
-        missing = models[models[column].isna() & ~models["id"].isin(invalid)]
-        for model_id in missing["id"]:
-            yield _row("price_missing", "warning", f"{column} is not served", model_id)
-        zero = models[(models[column] == 0).fillna(False) & ~routers]
-        for model_id in zero["id"]:
-            yield _row(
-                "price_zero", "warning", f"{column} is 0 on a model that is not a router", model_id
-            )
-
-
-def price_unit_slips(models: pd.DataFrame) -> Iterator[Row]:
-    """A price out of line with the model's own prices or its family's: a per-1K/per-1M slip.
-
-    Genuinely expensive models exist (research tiers list 787.5 or 1312.5 per 1M), so distance
-    from the catalog median proves nothing. A slip shows as a cache-read price above the
-    model's own prompt price, a completion price 1000x its prompt price (or the reverse), or a
-    prompt price over 100x the median of the other models with the same ``base_id``.
-    """
-    prompt = models["price_prompt"].astype(float)
-    completion = models["price_completion"].astype(float)
-    cache = models["price_cache_read"].astype(float)
-    ids = models["id"]
-    for index in models.index[(cache > prompt).fillna(False)]:
-        yield _row(
-            "price_unit_slip",
-            "error",
-            f"price_cache_read {cache[index]:g} is above price_prompt {prompt[index]:g} "
-            "(a per-1K value read as per-1M?)",
-            ids[index],
-        )
-    both = (prompt > 0) & (completion > 0)
-    lopsided = both & (
-        (completion >= _SLIP_FACTOR * prompt) | (prompt >= _SLIP_FACTOR * completion)
-    )
-    for index in models.index[lopsided.fillna(False)]:
-        yield _row(
-            "price_unit_slip",
-            "error",
-            f"price_completion {completion[index]:g} and price_prompt {prompt[index]:g} "
-            f"are {_SLIP_FACTOR:g}x apart (one in the wrong unit?)",
-            ids[index],
-        )
-    priced = models.assign(_p=prompt)[prompt > 0]
-    for _, family in priced.groupby("base_id", sort=False):
-        if len(family) < 3:
-            continue
-        for index, value in family["_p"].items():
-            others = family["_p"].drop(index).median()
-            if value >= _FAMILY_FACTOR * others or value * _FAMILY_FACTOR <= others:
-                yield _row(
-                    "price_unit_slip",
-                    "error",
-                    f"price_prompt {value:g} is over {_FAMILY_FACTOR:g}x off the rest of "
-                    f"its family ({family['id'].size - 1} variants, median {others:g})",
-                    ids[index],
-                )
-
-
-def price_jumps(df: pd.DataFrame) -> Iterator[Row]:
-    """A price that moved 1000x (up or down) since the previous snapshot in the frame."""
-    if "snapshot_at" not in df.columns or df["snapshot_at"].nunique() < 2:
-        return
-    from ..frame.catalog import per_snapshot_models
-
-    models = per_snapshot_models(df).sort_values(["id", "snapshot_at"], kind="stable")
-    for column in ("price_prompt", "price_completion", "price_cache_read"):
-        now = models[column].astype(float)
-        before = now.groupby(models["id"], sort=False).shift(1)
-        latest = models["snapshot_at"] == models.groupby("id")["snapshot_at"].transform("max")
-        moved = (
-            latest
-            & (before > 0)
-            & (now > 0)
-            & ((now >= _SLIP_FACTOR * before) | (now * _SLIP_FACTOR <= before))
-        )
-        for index in models.index[moved.fillna(False)]:
-            yield _row(
-                "price_jump",
-                "error",
-                f"{column} moved from {before[index]:g} to {now[index]:g} since the "
-                "previous snapshot (1000x: a unit slip?)",
-                models.at[index, "id"],
-            )
 
 
 def case_only_ids(models: pd.DataFrame) -> Iterator[Row]:
@@ -212,7 +65,7 @@ def case_only_ids(models: pd.DataFrame) -> Iterator[Row]:
         ids = sorted(group["id"])
         for model_id in ids:
             others = ", ".join(i for i in ids if i != model_id)
-            yield _row("id_case_pair", "warning", f"differs only by case from {others}", model_id)
+            yield row("id_case_pair", "warning", f"differs only by case from {others}", model_id)
 
 
 def duplicate_ids(df: pd.DataFrame) -> Iterator[Row]:
@@ -220,7 +73,7 @@ def duplicate_ids(df: pd.DataFrame) -> Iterator[Row]:
     keys = ["snapshot_at", "source_endpoint", "id"]
     dup = df[df.duplicated(keys, keep="first")]
     for (_, endpoint, model_id), group in dup.groupby(keys, sort=True):
-        yield _row(
+        yield row(
             "duplicate_id",
             "error",
             f"listed {len(group) + 1} times in the {endpoint} listing",
@@ -243,7 +96,7 @@ def listing_disagreements(df: pd.DataFrame) -> Iterator[Row]:
     for model_id, problem in (
         listing_consistency(df)[["id", "problem"]].drop_duplicates().itertuples(index=False)
     ):
-        yield _row(problem, severity.get(problem, "warning"), text[problem], model_id)
+        yield row(problem, severity.get(problem, "warning"), text[problem], model_id)
 
 
 def capability_coverage(models: pd.DataFrame) -> Iterator[Row]:
@@ -251,7 +104,7 @@ def capability_coverage(models: pd.DataFrame) -> Iterator[Row]:
     for cap in CAPABILITIES:
         unknown = models[f"cap_{cap}"].isna().mean() if len(models) else 0.0
         if unknown > 0:
-            yield _row(
+            yield row(
                 "capability_unknown",
                 "info",
                 f"cap_{cap} is unknown for {unknown:.0%} of models "
@@ -266,7 +119,7 @@ def name_version_mismatch(models: pd.DataFrame) -> Iterator[Row]:
         in_id = set(_VERSION.findall(model_id.rsplit("/", 1)[-1]))
         in_name = set(_VERSION.findall(name))
         if in_id and in_name and in_id.isdisjoint(in_name):
-            yield _row(
+            yield row(
                 "name_version_mismatch",
                 "warning",
                 f"name {name!r} says {', '.join(sorted(in_name))} but the id says "
@@ -281,7 +134,7 @@ def created_not_release_date(models: pd.DataFrame) -> Iterator[Row]:
     if len(created) >= 5:
         share = created.value_counts().iloc[0] / len(created)
         if share > 0.5:
-            yield _row(
+            yield row(
                 "created_not_release_date",
                 "info",
                 f"{share:.0%} of models share one 'created' value "
@@ -312,7 +165,7 @@ def unknown_fields(models: pd.DataFrame) -> Iterator[Row]:
             else:
                 names.append(key)
         if names:
-            yield _row(
+            yield row(
                 "unknown_fields",
                 "info",
                 f"fields outside the contract: {', '.join(names)}",
@@ -323,7 +176,7 @@ def unknown_fields(models: pd.DataFrame) -> Iterator[Row]:
 def load_problems(df: pd.DataFrame) -> Iterator[Row]:
     """What the loader noticed: skipped items, canonical restricted to the subscription."""
     for endpoint, count in (df.attrs.get("skipped_items") or {}).items():
-        yield _row(
+        yield row(
             "malformed_items_skipped",
             "error",
             f"{count} malformed item(s) skipped in the {endpoint} listing",
@@ -333,7 +186,7 @@ def load_problems(df: pd.DataFrame) -> Iterator[Row]:
     if restricted is None and df.attrs.get("authenticated"):
         restricted = canonical_equals_subscription(listing_ids(df))
     if restricted:
-        yield _row(
+        yield row(
             "canonical_equals_subscription",
             "warning",
             "with this API key the canonical listing equals the subscription listing; "
