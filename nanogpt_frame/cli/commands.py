@@ -24,13 +24,15 @@ def _load(args: argparse.Namespace):
     return load("live", endpoints=endpoints, max_age=args.max_age, timeout=args.timeout)
 
 
-def _emit(table: Any, fmt: str, *, title: str | None = None) -> None:
-    from .output import render
+def _emit(table: Any, fmt: str, *, title: str | None = None, **layout: Any) -> None:
+    from .output import Layout, render
 
-    sys.stdout.write(render(table, fmt, title=title))
+    sys.stdout.write(render(table, fmt, title=title, layout=Layout(**layout)))
 
 
 def _summary(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from ..analysis.summary import catalog_summary
 
     tables = catalog_summary(_load(args))
@@ -38,9 +40,12 @@ def _summary(args: argparse.Namespace) -> int:
         from .output import render_many_json
 
         sys.stdout.write(render_many_json(tables))
-        return 0
-    for title, table in tables.items():
-        _emit(table, args.format, title=title)
+    elif args.format == "csv":  # one table: long form, a section column says which part
+        long = pd.concat([t.assign(section=name) for name, t in tables.items()], ignore_index=True)
+        _emit(long[["section", *(c for c in long.columns if c != "section")]], "csv")
+    else:
+        for title, table in tables.items():
+            _emit(table, "table", title=title, shrink=table.columns[:1])
     return 0
 
 
@@ -61,7 +66,19 @@ def _rank(args: argparse.Namespace) -> int:
     price = ranked.columns[1]
     columns = ["rank", price, "id", "owned_by", "in_subscription", "price_prompt",
                "price_completion", "context_length"]  # fmt: skip
-    _emit(ranked[columns].head(args.top), args.format)
+    _emit(
+        ranked[columns].head(args.top),
+        args.format,
+        drop=("owned_by", "in_subscription", "context_length", "price_completion", "price_prompt"),
+        shrink=("id",),
+        headers={
+            price: "price" if price == "blended_price" else "cost_usd",
+            "in_subscription": "in_sub",
+            "context_length": "context",
+            "price_prompt": "prompt",
+            "price_completion": "completion",
+        },
+    )
     return 0
 
 
@@ -73,14 +90,34 @@ def _split(args: argparse.Namespace) -> int:
         table = table[[args.by, "models_subscription", "models_paid", "share_in_subscription",
                        "median_blended_subscription", "median_blended_paid",
                        "list_value_subscription"]]  # fmt: skip
-    _emit(table, args.format)
+    _emit(
+        table,
+        args.format,
+        drop=("list_value_subscription",),
+        shrink=(args.by,),
+        headers={
+            "models_subscription": "sub",
+            "models_paid": "paid",
+            "share_in_subscription": "share_sub",
+            "median_blended_subscription": "median_sub",
+            "median_blended_paid": "median_paid",
+            "list_value_subscription": "sub_list_value",
+        },
+    )
     return 0
 
 
 def _quality(args: argparse.Namespace) -> int:
     from ..analysis.quality import quality_report
 
-    _emit(quality_report(_load(args)), args.format)
+    _emit(
+        quality_report(_load(args)),
+        args.format,
+        drop=("source_endpoint",),
+        shrink=("message", "id"),
+        wrap=("message", "id"),
+        headers={"source_endpoint": "listing"},
+    )
     return 0
 
 
@@ -98,19 +135,26 @@ def _snapshot(args: argparse.Namespace) -> int:
 
         print(json.dumps({"path": path, "rows": {k: int(v) for k, v in rows.items()}}))
         return 0
-    print(f"wrote {path}", file=sys.stderr if args.format == "csv" else sys.stdout)
+    from .output import one_line
+
+    print(one_line(f"wrote {path}"), file=sys.stderr if args.format == "csv" else sys.stdout)
     _emit(table, args.format)
     return 0
 
 
 def _snapshot_path(path: str) -> str:
-    """A snapshot file as given, or the newest snapshot under a folder."""
+    """A snapshot file as given, or the newest snapshot under a folder (a missing path fails)."""
     from pathlib import Path
 
+    from ..errors import SnapshotError
     from ..history.reading import latest_snapshots
 
-    if "://" not in path and Path(path).is_dir():
+    if "://" in path:
+        return path if path.split("?", 1)[0].endswith(".parquet") else latest_snapshots(path, 1)[-1]
+    if Path(path).is_dir():
         return latest_snapshots(path, 1)[-1]
+    if not Path(path).exists():
+        raise SnapshotError(f"{path!r} does not exist")
     return path
 
 
@@ -119,6 +163,9 @@ def _current_requested(args: argparse.Namespace) -> bool:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..errors import ConfigError
     from ..history.diff import diff
     from ..history.reading import latest_snapshots
 
@@ -128,12 +175,25 @@ def _diff(args: argparse.Namespace) -> int:
     elif _current_requested(args):
         old, new = _snapshot_path(args.old), _load(args)
         label = new.attrs.get("source", "current catalog")
+    elif "://" not in args.old and Path(args.old).is_file():
+        raise ConfigError(
+            f"{args.old!r} is one snapshot file: name NEW too, or compare it with the current "
+            "catalog (--sample, --source PATH or --live)"
+        )
     else:
         old, new = latest_snapshots(args.old, 2)
         label = new
     if args.format == "table":
-        print(f"{old} -> {label}")
-    _emit(diff(old, new), args.format)
+        from .output import one_line
+
+        print(one_line(f"{old} -> {label}"))
+    _emit(
+        diff(old, new),
+        args.format,
+        drop=("review", "relative_change"),
+        shrink=("id", "old", "new"),
+        headers={"relative_change": "change_%"},
+    )
     return 0
 
 
@@ -165,7 +225,17 @@ def _history(args: argparse.Namespace) -> int:
     if args.format == "table":
         table = table[["valid_from", "valid_to", "last_seen", "current", "price_prompt",
                        "price_completion", "price_cache_read", "price_cache_write"]]  # fmt: skip
-    _emit(table, args.format)
+    _emit(
+        table,
+        args.format,
+        drop=("price_cache_write", "last_seen", "price_cache_read"),
+        headers={
+            "price_prompt": "prompt",
+            "price_completion": "completion",
+            "price_cache_read": "cache_read",
+            "price_cache_write": "cache_write",
+        },
+    )
     return 0
 
 

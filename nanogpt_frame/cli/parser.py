@@ -19,7 +19,7 @@ _INT64_MAX = 2**63 - 1
 
 EXAMPLES = {
     "summary": "nanogpt-frame summary --sample",
-    "rank": "nanogpt-frame rank --sample --require vision,tool_calling --min-context 128000",
+    "rank": "nanogpt-frame rank --sample --require vision,tool_calling --top 5",
     "split": "nanogpt-frame split --sample --by owned_by",
     "quality": "nanogpt-frame quality --sample --format csv > problems.csv",
     "snapshot": "nanogpt-frame snapshot --sample --out ./catalog-history",
