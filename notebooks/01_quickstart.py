@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: py:percent
+#     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -25,8 +25,10 @@
 import nanogpt_frame as nf
 
 SOURCE = "sample"  # <- switch to "live" for the live API (network; NANOGPT_API_KEY optional)
+# the sample's date, so outputs do not change from run to run (live: the time received)
+AS_OF = "2026-08-24T00:00:00Z" if SOURCE == "sample" else None
 
-df = nf.load(SOURCE)
+df = nf.load(SOURCE, snapshot_at=AS_OF)
 df.shape
 
 # %% [markdown]

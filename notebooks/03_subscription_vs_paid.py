@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: py:percent
+#     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -23,8 +23,10 @@ from nanogpt_frame import plots
 from nanogpt_frame.analysis.subscription import listing_consistency, subscription_coverage
 
 SOURCE = "sample"  # <- switch to "live" for the live API
+# the sample's date, so outputs do not change from run to run (live: the time received)
+AS_OF = "2026-08-24T00:00:00Z" if SOURCE == "sample" else None
 
-df = nf.load(SOURCE)
+df = nf.load(SOURCE, snapshot_at=AS_OF)
 subscription, paid = nf.split_subscription(df)
 len(subscription), len(paid)
 

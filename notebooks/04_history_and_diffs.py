@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: py:percent
+#     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -33,9 +33,10 @@ from nanogpt_frame.plots import plot_price_history
 
 SOURCE = "sample"  # <- switch to "live" for the live API
 
-root = tempfile.mkdtemp(prefix="nanogpt-history-")
+workdir = tempfile.TemporaryDirectory(prefix="nanogpt-history-")  # removed at the end
+root = workdir.name
 first = nf.load(SOURCE, snapshot_at="2026-08-01T06:00:00Z")
-nf.write_snapshot(first, root)
+first_path = nf.write_snapshot(first, root)
 
 # %% [markdown]
 # ## A second catalog (a changed copy, made here)
@@ -95,3 +96,9 @@ as_of(history, "2026-08-20")["snapshot_at"].iloc[0]
 
 # %%
 nf.diff(first, third)
+
+# %% [markdown]
+# The snapshots above lived in a temporary folder; tidy it away.
+
+# %%
+workdir.cleanup()

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: py:percent
+#     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -28,8 +28,11 @@ import duckdb
 import nanogpt_frame as nf
 
 SOURCE = "sample"  # <- switch to "live" for the live API
+# the sample's date, so outputs do not change from run to run (live: the time received)
+AS_OF = "2026-08-24T00:00:00Z" if SOURCE == "sample" else None
 
-root = Path(tempfile.mkdtemp(prefix="nanogpt-bi-"))
+workdir = tempfile.TemporaryDirectory(prefix="nanogpt-bi-")  # removed at the end
+root = Path(workdir.name)
 for day in ("2026-08-01", "2026-08-02"):
     nf.write_snapshot(nf.load(SOURCE, snapshot_at=f"{day}T06:00:00Z"), root)
 sorted(str(p.relative_to(root)) for p in root.rglob("*.parquet"))
@@ -54,13 +57,13 @@ duckdb.sql(f"""
 
 # %%
 duckdb.sql(f"""
-    SELECT owned_by, arg_min(id, price_completion) AS cheapest_vision_model,
+    SELECT owned_by, first(id ORDER BY price_completion, id) AS cheapest_vision_model,
            min(price_completion) AS completion_usd_per_1m
     FROM read_parquet('{glob}', hive_partitioning = true)
     WHERE source_endpoint = 'canonical' AND cap_vision
       AND snapshot_date = (SELECT max(snapshot_date)
                            FROM read_parquet('{glob}', hive_partitioning = true))
-    GROUP BY owned_by ORDER BY completion_usd_per_1m LIMIT 10
+    GROUP BY owned_by ORDER BY completion_usd_per_1m, owned_by LIMIT 10
 """).df()
 
 # %% [markdown]
@@ -69,7 +72,7 @@ duckdb.sql(f"""
 # CSV for spreadsheets; the Parquet snapshot itself for Power BI or Tableau.
 
 # %%
-catalog = nf.load(SOURCE)
+catalog = nf.load(SOURCE, snapshot_at=AS_OF)
 csv_path = root / "catalog.csv"
 catalog.to_csv(csv_path, index=False)
 f"{csv_path.stat().st_size / 1024:.0f} KiB CSV, {len(catalog)} rows"
@@ -91,3 +94,9 @@ report[report.severity != "info"].head(12)
 counts = report.groupby("rule", observed=True).size().sort_values()
 ax = counts.plot.barh(title="Data-quality findings in the catalog, by rule", figsize=(8, 4))
 ax.set_xlabel("findings");
+
+# %% [markdown]
+# The snapshots above lived in a temporary folder; tidy it away.
+
+# %%
+workdir.cleanup()

@@ -1,13 +1,15 @@
-"""Every notebook runs top to bottom on the bundled sample, offline, in a real kernel.
+"""Every notebook runs top to bottom on the bundled sample, offline, in a real kernel; every
+committed ``.ipynb`` is in sync with its ``.py`` and carries current outputs with its plots.
 
-Notebooks are kept as jupytext ``py:percent`` files (readable diffs); here each is turned into a
-notebook and executed with nbclient. The kernel gets a base URL on a closed loopback port and a
-socket guard, so a notebook that silently goes live fails at once instead of passing.
+Notebooks are pairs (jupytext ``ipynb,py:percent``): the ``.py`` is the reviewed source, the
+``.ipynb`` what JupyterLab and GitHub show. ``tools/run_notebooks.py`` rewrites the ``.ipynb``;
+these tests fail when a pair drifts or its outputs are stale.
 """
 
 from __future__ import annotations
 
-import os
+import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,35 +18,11 @@ jupytext = pytest.importorskip("jupytext")
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9]*.py"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+from run_notebooks import execute, sources  # noqa: E402
 
-GUARD = """
-import socket
-_real_connect = socket.socket.connect
-def _loopback_only(self, address):
-    host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, str) and not host.startswith(("127.", "::1", "localhost")) and "/" not in host:
-        raise OSError(f"network disabled while testing notebooks: {address!r}")
-    return _real_connect(self, address)
-socket.socket.connect = _loopback_only
-"""
-
-
-def run(notebook, folder: Path):
-    notebook.cells.insert(0, nbformat.v4.new_code_cell(GUARD))
-    env = {
-        **os.environ,
-        "NANOGPT_BASE_URL": "http://127.0.0.1:9/api",  # nothing listens: live calls fail fast
-        "NANOGPT_FRAME_CACHE_DIR": str(folder / "cache"),
-        # Headless and Agg-rendered, but still hands the figures to the notebook as PNGs.
-        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-    }
-    env.pop("NANOGPT_API_KEY", None)
-    client = nbclient.NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
-    )
-    client.execute(env=env)
-    return notebook
+NOTEBOOKS = sources()
+REBUILD = "run `python tools/run_notebooks.py` and commit the .ipynb"
 
 
 def images(notebook) -> int:
@@ -56,22 +34,61 @@ def images(notebook) -> int:
     )
 
 
-def test_there_are_five_numbered_notebooks():
-    assert [p.stem[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05"]
+def cells(notebook) -> list[tuple[str, str]]:
+    return [(c.cell_type, c.source.strip()) for c in notebook.cells]
+
+
+def shown_text(notebook) -> list[str]:
+    """What a reader sees, but the pictures (PNG bytes can differ between font builds)."""
+    out = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = {k: v for k, v in output.get("data", {}).items() if k != "image/png"}
+            out.append(json.dumps([output.get("output_type"), output.get("text"), data],
+                                  sort_keys=True))  # fmt: skip
+    return out
+
+
+def test_there_are_numbered_notebooks_each_paired():
+    assert [p.stem[:2] for p in NOTEBOOKS][:5] == ["01", "02", "03", "04", "05"]
+    for path in NOTEBOOKS:
+        assert "formats: ipynb,py:percent" in path.read_text(), path.name
+        assert path.with_suffix(".ipynb").is_file(), f"{path.name}: no .ipynb; {REBUILD}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_offline_and_draws(path, tmp_path):
-    text = path.read_text()
-    assert 'SOURCE = "sample"  # <- switch to "live"' in text  # the one marked line
-    notebook = run(jupytext.read(path), tmp_path)
+def test_pair_is_in_sync_and_has_its_plots(path):
+    source = jupytext.read(path)
+    committed = nbformat.read(path.with_suffix(".ipynb"), as_version=4)
+    assert cells(committed) == cells(source), f"{path.name} and its .ipynb differ; {REBUILD}"
+    assert committed.metadata["jupytext"]["formats"] == "ipynb,py:percent"
+    assert images(committed) >= 1, f"{path.name}: the committed notebook has no plot"
+    code = [c for c in committed.cells if c.cell_type == "code"]
+    assert all(c.get("execution_count") for c in code), f"{path.name}: not executed; {REBUILD}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_offline_draws_tidies_up_and_matches_its_outputs(path, tmp_path):
+    assert 'SOURCE = "sample"  # <- switch to "live"' in path.read_text()  # the one marked line
+    notebook = execute(jupytext.read(path), tmp_path)
     errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
     assert images(notebook) >= 1, f"{path.name} produced no image output"
+    assert list((tmp_path / "tmp").iterdir()) == [], f"{path.name} left temporary files"
+    committed = nbformat.read(path.with_suffix(".ipynb"), as_version=4)
+    assert shown_text(notebook) == shown_text(committed), f"stale outputs; {REBUILD}"
+
+
+def test_a_drifted_pair_is_caught(tmp_path):
+    path = NOTEBOOKS[0]
+    source = jupytext.read(path)
+    committed = nbformat.read(path.with_suffix(".ipynb"), as_version=4)
+    committed.cells[1].source += "\nprint('edited in JupyterLab only')"
+    assert cells(committed) != cells(source)
 
 
 def test_a_notebook_that_goes_live_fails_fast(tmp_path):
     notebook = nbformat.v4.new_notebook()
     notebook.cells.append(nbformat.v4.new_code_cell("import nanogpt_frame as nf\nnf.load('live')"))
     with pytest.raises(nbclient.exceptions.CellExecutionError, match="FetchError"):
-        run(notebook, tmp_path)
+        execute(notebook, tmp_path)
