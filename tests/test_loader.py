@@ -48,6 +48,11 @@ def test_sample_exercises_the_quirks(sample):
     assert c["extra_json"].notna().any()
     assert (c["max_output_tokens"] > c["context_length"]).any()
     assert {"google", "gemini"} <= set(c["owned_by"])
+    # schema 2 fields, and the real catalog's surprises (facts file, 623-model catalog)
+    assert {"text", "text,image"} <= set(c["output_modalities"].dropna())
+    assert (c["price_note"] == "varies_by_modality").any()
+    assert set(c["open_weights"].dropna()) == {True, False} and c["open_weights"].isna().any()
+    assert {"linkup-research-high", "nano-gpt-help", "auto-model"} <= set(c["id"])
 
 
 def test_sample_attrs(sample):

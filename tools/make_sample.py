@@ -63,6 +63,7 @@ def model(
     inputs: str = "text",
     *,
     sub: bool,
+    outputs: str = "text",
     cache_read=None,
     cache_write=None,
     efforts: tuple[str, ...] = (),
@@ -95,7 +96,10 @@ def model(
     pricing.update({"currency": "USD", "unit": "per_million_tokens"})
     pricing.update(pricing_extra or {})
     record["pricing"] = pricing
-    record["architecture"] = {"input_modalities": inputs.split("+")}
+    record["architecture"] = {
+        "input_modalities": inputs.split("+"),
+        "output_modalities": outputs.split("+"),  # served beside input_modalities (schema 2)
+    }
     if efforts:
         record["reasoning_efforts"] = list(efforts)
     record["icon_url"] = ICONS.get(owned, "/icons/Default.svg")
@@ -119,6 +123,10 @@ def model(
             **({"sourceUrl": url} if url else {}),
             "note": note,
         }
+    if owned in CLOSED_OWNERS:  # open_weights is served for some models only
+        record["open_weights"] = False
+    elif policy == "allowed":
+        record["open_weights"] = True
     record.update(extra or {})
     return record, sub
 
@@ -136,7 +144,7 @@ M = [
     model("anthropic/claude-sonnet-4.6", "anthropic", "Claude Sonnet 4.6", 2.992, 14.993999999999998, 1000000, 128000, "VrTPSD", "text+image+pdf", sub=False),
     model("google/gemini-3-flash-preview", "google", "Gemini 3 Flash Preview", 0.5, 3.0, 1048756, 65536, "VRTS", "text+image", sub=False, policy="closed"),
     model("google/gemini-3.1-pro-preview", "google", "Gemini 3.1 Pro Preview", 2, 12, 1048756, 65536, "VRTS", "text+image", sub=False, cache_read=0.0002, policy="closed", category="flagship"),
-    model("gemini-3-pro-image-preview", "gemini", "Gemini 3 Pro Image Preview", 2.0, 12.0, 1048756, 65536, "VrtS", "text+image", sub=False, estimate=0.0058),
+    model("gemini-3-pro-image-preview", "gemini", "Gemini 3 Pro Image Preview", 2.0, 12.0, 1048756, 65536, "VrtS", "text+image", sub=False, estimate=0.0058, outputs="text+image"),
     model("x-ai/grok-4.20", "x-ai", "Grok 4.20", 2, 6, 2000000, 131072, "VRTS", "text+image", sub=False),
     model("x-ai/grok-4.3", "x-ai", "Grok 4.3", 1.25, 2.5, 1000000, 1000000, "VRTS", "text+image", sub=False, cache_read=0.0002),
     model("moonshotai/kimi-k2.5", "moonshotai", "Kimi K2.5", 0.3, 1.9, 256000, 65536, "VrTs", "text+image", sub=True, extra={"open_weights": True}),
@@ -151,6 +159,12 @@ M = [
     model("qwen/qwen3-coder-plus", "qwen", "Qwen3 Coder Plus", 1, 5, 128000, 65536, "vrts", sub=False, policy="restricted"),
     model("qwen/qwen3-coder-flash", "qwen", "Qwen3 Coder Flash", 0.3, 1.5, 128000, 65536, "vrts", sub=False, policy="restricted"),
     model("auto-model", "other", "Auto Model", 0.0, 0.0, 1000000, 1000000, "vrts", sub=True, policy=None, estimate={"cheap": True}, description="Routes each request to a suitable model."),
+    # ---- REAL ids and prompt prices seen in the 623-model catalog (facts file); rest illustrative ----
+    model("linkup-research-standard", "linkup", "Linkup Research (standard)", 131.25, 131.25, 128000, 16384, "vrts", sub=False, policy="unknown", category="research"),
+    model("linkup-research-high", "linkup", "Linkup Research (high)", 787.5, 787.5, 128000, 16384, "vrts", sub=False, policy="unknown", category="research"),
+    model("linkup-research-xhigh", "linkup", "Linkup Research (xhigh)", 1312.5, 1312.5, 128000, 16384, "vrts", sub=False, policy="unknown", category="research"),
+    model("nano-gpt-help", "other", "NanoGPT Help", 0.0, 0.0, 128000, 8192, "vrts", sub=True, policy=None, description="Answers questions about NanoGPT itself."),
+    model("gpt-audio-preview", "openai", "GPT Audio Preview", None, None, 128000, 16384, "vrTs", "text+audio", sub=False, outputs="text+audio"),
     model("Doctor-Shotgun/MS3.2-24B-Magnum-Diamond", "Doctor-Shotgun", "MS3.2 24B Magnum Diamond", 0.49299999999999994, 0.49299999999999994, 16384, 32768, "vrts", sub=True, policy="unknown"),
     model("Gryphe/MythoMax-L2-13b", "Gryphe", "MythoMax L2 13B", 0.1003, 0.1003, 4000, 4096, "vrts", sub=True, policy="unknown"),
     # ---- REAL raw pricing objects (text catalog, 2026-08-24); other fields illustrative ----
@@ -352,6 +366,11 @@ def build() -> list[tuple[dict, bool]]:
                     efforts=EFF if flags and "R" in flags else (),
                 )
             )
+    # Some models price per modality: pricing holds only currency, unit and a note (facts file).
+    for record, _ in records:
+        if record["id"] == "gpt-audio-preview":
+            record["pricing"] = {"currency": "USD", "unit": "per_million_tokens",
+                                 "note": "varies_by_modality"}
     # A few models carry a distinct created value; most repeat CREATED, as the live API does.
     for offset, (record, _) in enumerate(records[::17]):
         record["created"] = CREATED + 86400 * (offset + 1) * 37
