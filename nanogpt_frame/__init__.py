@@ -36,10 +36,12 @@ __all__ = (
     "__version__",
     "as_of",
     "blended_price",
+    "cheapest_routes",
     "diff",
     "frame_from_payload",
     "listing_consistency",
     "load",
+    "load_routes",
     "pareto_frontier",
     "price_history",
     "price_per_capability",
@@ -47,6 +49,8 @@ __all__ = (
     "rank_models",
     "read_snapshot_file",
     "read_snapshots",
+    "route_markup",
+    "route_spread",
     "split_subscription",
     "subscription_coverage",
     "subscription_summary",
@@ -60,6 +64,10 @@ _LAZY = {
     "CatalogWarning": "frame.flatten",
     "frame_from_payload": "frame.flatten",
     "load": "loader",
+    "load_routes": "routes",
+    "cheapest_routes": "analysis.routes",
+    "route_markup": "analysis.routes",
+    "route_spread": "analysis.routes",
     "blended_price": "analysis.pricing",
     "workload_cost": "analysis.pricing",
     "Workload": "analysis.pricing",
@@ -85,6 +93,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .analysis.pricing import Workload, blended_price, workload_cost
     from .analysis.quality import quality_report
     from .analysis.ranking import price_per_capability, rank_models, value_ranking
+    from .analysis.routes import cheapest_routes, route_markup, route_spread
     from .analysis.subscription import (
         listing_consistency,
         split_subscription,
@@ -97,6 +106,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .history.snapshots import write_snapshot
     from .history.timeline import as_of, price_history
     from .loader import load
+    from .routes import load_routes
 
 
 def __getattr__(name: str) -> Any:

@@ -28,12 +28,21 @@ class FetchError(NanoGPTError):
     Attributes:
         url: the URL that failed (never holds the API key).
         status: the HTTP status, or ``None`` when no response arrived.
+        detail: the server's own words (scrubbed of the key), when it said any.
     """
 
-    def __init__(self, message: str, *, url: str | None = None, status: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        status: int | None = None,
+        detail: str | None = None,
+    ):
         super().__init__(message)
         self.url = url
         self.status = status
+        self.detail = detail
 
 
 class RateLimitError(FetchError):
@@ -46,8 +55,9 @@ class RateLimitError(FetchError):
         url: str | None = None,
         status: int | None = 429,
         retry_after: float | None = None,
+        detail: str | None = None,
     ):
-        super().__init__(message, url=url, status=status)
+        super().__init__(message, url=url, status=status, detail=detail)
         self.retry_after = retry_after
 
 

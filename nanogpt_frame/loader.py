@@ -21,7 +21,7 @@ from .frame.schema import ENDPOINTS, SCHEMA_VERSION
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
 
-__all__ = ("load", "read_listing_file", "sample_dir")
+__all__ = ("load", "read_listing_file", "sample_as_of", "sample_dir")
 
 _SORTS = (None, "favorites", "mostused")
 
@@ -96,7 +96,7 @@ def load(
         source_name = "live"
     elif isinstance(source, str) and source == "sample":
         df = _load_raw_dir(sample_dir(), chosen, snapshot_at, max_bytes)
-        provenance["sample_as_of"] = _sample_as_of()
+        provenance["sample_as_of"] = sample_as_of()
         source_name = "sample"
     elif isinstance(source, str) and "://" in source:  # a snapshot in object storage
         from .history.reading import read_latest_snapshot, read_snapshot_file
@@ -270,7 +270,7 @@ def _finish(df: pd.DataFrame, source: str, provenance: dict[str, Any]) -> pd.Dat
     return df
 
 
-def _sample_as_of() -> str | None:
+def sample_as_of() -> str | None:
     try:
         manifest = json.loads((sample_dir() / "manifest.json").read_text("utf-8"))
     except (OSError, ValueError):

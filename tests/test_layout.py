@@ -20,9 +20,10 @@ LAYERS = {
     "history": 3,
     "loader": 4,
     "plots": 4,
-    "cli": 5,
-    "__main__": 6,
-    "__init__": 6,
+    "routes": 5,  # load_routes composes the loader (for the catalog) with api and frame
+    "cli": 6,
+    "__main__": 7,
+    "__init__": 7,
 }
 
 

@@ -369,14 +369,103 @@ def build() -> list[tuple[dict, bool]]:
     # Some models price per modality: pricing holds only currency, unit and a note (facts file).
     for record, _ in records:
         if record["id"] == "gpt-audio-preview":
-            record["pricing"] = {"currency": "USD", "unit": "per_million_tokens",
-                                 "note": "varies_by_modality"}
+            record["pricing"] = {
+                "currency": "USD",
+                "unit": "per_million_tokens",
+                "note": "varies_by_modality",
+            }
     # A few models carry a distinct created value; most repeat CREATED, as the live API does.
     for offset, (record, _) in enumerate(records[::17]):
         record["created"] = CREATED + 86400 * (offset + 1) * 37
     ids = [r["id"] for r, _ in records]
     assert len(ids) == len(set(ids)), "duplicate ids in the sample"
     return records
+
+
+PROVIDERS = ("fireworks", "together", "deepinfra", "novita", "parasail", "baseten")
+#: Provider routes of some sample models (illustrative; shaped like /models/{id}/providers).
+ROUTED = (
+    "openai/gpt-5.2", "anthropic/claude-sonnet-4.6", "google/gemini-3-flash-preview",
+    "x-ai/grok-4.3", "moonshotai/kimi-k2.5", "moonshotai/kimi-k2.5:thinking", "z-ai/glm-4.6",
+    "zai-org/glm-4.7", "zai-org/glm-4.7:thinking", "deepseek/deepseek-v3.2",
+    "deepseek/deepseek-v3.2:thinking", "deepseek/deepseek-v4-flash", "qwen/qwen3-coder-next",
+    "qwen/qwen3-coder-plus", "qwen/qwen3-coder-flash", "meta-llama/llama-4-scout",
+    "mistralai/mistral-small-3.2-24b-instruct", "nousresearch/hermes-4-70b",
+    "NousResearch/hermes-4-70b", "Gryphe/MythoMax-L2-13b", "TEE/glm-5.2:thinking",
+    "auto-model", "openai/gpt-5.3-preview", "gpt-audio-preview",
+)  # fmt: skip
+
+
+def per_1k(value):
+    try:
+        return round(float(value) / 1000, 12)
+    except (TypeError, ValueError):
+        return None
+
+
+def routes(records: list[tuple[dict, bool]]) -> dict[str, dict]:
+    """Route responses for ROUTED, covering every quirk of the facts file."""
+    by_id = {r["id"]: r for r, _ in records}
+    out = {}
+    for n, mid in enumerate(ROUTED):
+        record = by_id[mid]
+        pricing = record.get("pricing", {})
+        default = {
+            "inputPer1kTokens": per_1k(pricing.get("prompt")),
+            "outputPer1kTokens": per_1k(pricing.get("completion")),
+        }
+        policy = record.get("distillationPolicy")
+        closed = record.get("owned_by") in CLOSED_OWNERS
+        response = {
+            "canonicalId": mid,
+            "displayName": record.get("name"),
+            "supportsProviderSelection": not closed and mid != "auto-model",
+            "defaultPrice": default,
+            "providers": [],
+        }
+        if closed or mid == "auto-model":  # no selection: no provider rows
+            out[mid] = response
+            continue
+        for k in range(2 + n % 3):
+            provider = PROVIDERS[(n + k) % len(PROVIDERS)]
+            factor = (1.05, 0.95 * 1.05, 1.25 * 1.05)[k % 3]  # 5% markup over each upstream
+            route = {"provider": provider, "available": not (n % 5 == 0 and k == 1)}
+            if default["inputPer1kTokens"] is not None and not (n % 7 == 3 and k == 2):
+                route["pricing"] = {
+                    "inputPer1kTokens": round(default["inputPer1kTokens"] * factor, 12),
+                    "outputPer1kTokens": round(default["outputPer1kTokens"] * factor, 12),
+                }
+            if k == 0:
+                route["quantization"] = "fp8" if n % 2 else "bf16"
+                route["supportsPromptCaching"] = n % 3 == 0
+            if k == 1 and policy and policy["status"] == "allowed":  # the route is stricter
+                route["distillationPolicy"] = {
+                    "status": "disallowed",
+                    "label": "Provider terms restrict distillation",
+                    "basis": "provider-output-use-restriction",
+                    "note": f"{provider} forbids using outputs to train competing models.",
+                }
+            if k == 1 and policy and policy["status"] == "disallowed":  # the route is freer
+                route["distillationPolicy"] = {
+                    "status": "allowed",
+                    "label": "Licensed for distillation on this route",
+                    "basis": "provider-license",
+                    "note": f"{provider} holds a training license.",
+                }
+            if k == 1 and (not policy or policy["status"] == "unknown"):  # the route says more
+                route["distillationPolicy"] = {
+                    "status": "allowed",
+                    "label": "Provider terms permit distillation",
+                    "basis": "provider-terms",
+                    "note": f"{provider} permits output use.",
+                }
+            if k == 0 and n % 4 == 1:
+                route["distillationPolicy"] = {"label": "Under review"}  # no status: not served
+            if n == 8 and k == 0:
+                route["region"] = "eu"  # an undocumented field
+            response["providers"].append(route)
+        out[mid] = response
+    return out
 
 
 def write() -> None:
@@ -397,6 +486,9 @@ def write() -> None:
         },
         "note": "A sample, not live prices. See README.md.",
     }
+    routed = routes(records)
+    (OUT / "routes.json").write_text(json.dumps(routed, indent=1, ensure_ascii=False) + "\n")
+    manifest["routes"] = len(routed)
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print(manifest)
 

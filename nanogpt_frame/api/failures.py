@@ -52,11 +52,14 @@ class Failure:
     status: int | None = None
     retry: bool = True
     retry_after: float | None = None
+    detail: str | None = None
 
     def error(self, url: str) -> FetchError:
         if self.status == 429:
-            return RateLimitError(self.message, url=url, retry_after=self.retry_after)
-        return FetchError(self.message, url=url, status=self.status)
+            return RateLimitError(
+                self.message, url=url, retry_after=self.retry_after, detail=self.detail
+            )
+        return FetchError(self.message, url=url, status=self.status, detail=self.detail)
 
 
 def retry_after(value: str | None) -> float | None:
@@ -106,4 +109,6 @@ def http_failure(
     }.get(status, "try again later" if status >= 500 else "")
     message = f"HTTP {status} from {url}: {said}" + (f"; {hint}" if hint else "")
     wait = retry_after(headers.get("retry-after")) if status == 429 else None
-    return Failure(message, status=status, retry=status in RETRY_STATUSES, retry_after=wait)
+    return Failure(
+        message, status=status, retry=status in RETRY_STATUSES, retry_after=wait, detail=said
+    )
