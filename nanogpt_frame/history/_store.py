@@ -7,6 +7,7 @@ loops and stray folders cannot multiply or hide snapshots.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -14,7 +15,7 @@ import uuid
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
@@ -27,18 +28,24 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = (
     "COMPRESSION",
+    "META_KEY",
     "PARTITION",
     "SnapshotFile",
     "arrow_errors",
     "exists",
     "file_name",
+    "is_file",
     "is_local",
+    "is_ours",
+    "latest_file_info",
     "list_snapshots",
     "resolve",
+    "stored_meta",
     "write_local",
 )
 
 PARTITION = "snapshot_date"
+META_KEY = b"nanogpt_frame"  # the schema-metadata key that marks a file as our snapshot
 COMPRESSION = "zstd"
 _PART = re.compile(r"^snapshot_date=(\d{4})-(\d{2})-(\d{2})$")
 _NAME = re.compile(r"^(\d{8})T\d{12}Z\.parquet$")
@@ -244,3 +251,40 @@ def fsync_dir(folder: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def stored_meta(metadata: dict[bytes, bytes] | None) -> dict[str, Any]:
+    """This package's metadata of a snapshot file, or ``{}`` when it has none (not ours)."""
+    try:
+        stored = json.loads((metadata or {}).get(META_KEY, b"{}"))
+    except (ValueError, RecursionError):
+        return {}
+    return stored if isinstance(stored, dict) else {}
+
+
+def is_ours(schema: pa.Schema, kind: str | None = None) -> bool:
+    meta = stored_meta(schema.metadata)
+    return bool(meta) and (kind is None or meta.get("table", "models") == kind)
+
+
+def latest_file_info(fs: pafs.FileSystem, base: str) -> tuple[str, pa.Schema] | None:
+    """(path, schema) of the newest snapshot of this package under ``base``, or ``None``."""
+    import pyarrow.parquet as pq
+
+    if not exists(fs, base):
+        return None
+    for snapshot in reversed(list_snapshots(fs, base, warn=False)):
+        try:
+            with fs.open_input_file(snapshot.path) as handle:
+                schema = pq.read_schema(handle)
+        except arrow_errors():
+            continue
+        if is_ours(schema):
+            return snapshot.path, schema
+    return None
+
+
+def is_file(fs: pafs.FileSystem, path: str) -> bool:
+    import pyarrow.fs as pafs
+
+    return fs.get_file_info(path).type == pafs.FileType.File

@@ -7,7 +7,6 @@ neither break the history nor pose as its latest snapshot.
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from datetime import date, datetime
@@ -16,8 +15,18 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..errors import SnapshotError, SnapshotWarning
-from ._store import SnapshotFile, arrow_errors, exists, list_snapshots, resolve
-from .snapshots import META_KEY, contract
+from ._store import (
+    SnapshotFile,
+    arrow_errors,
+    exists,
+    is_file,
+    is_ours,
+    latest_file_info,
+    list_snapshots,
+    resolve,
+    stored_meta,
+)
+from .snapshots import contract
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
@@ -28,22 +37,7 @@ __all__ = (
     "read_latest_snapshot",
     "read_snapshot_file",
     "read_snapshots",
-    "stored_meta",
 )
-
-
-def stored_meta(metadata: dict[bytes, bytes] | None) -> dict[str, Any]:
-    """This package's metadata of a snapshot file, or ``{}`` when it has none (not ours)."""
-    try:
-        stored = json.loads((metadata or {}).get(META_KEY, b"{}"))
-    except (ValueError, RecursionError):
-        return {}
-    return stored if isinstance(stored, dict) else {}
-
-
-def _is_ours(schema: pa.Schema, kind: str | None = None) -> bool:
-    meta = stored_meta(schema.metadata)
-    return bool(meta) and (kind is None or meta.get("table", "models") == kind)
 
 
 def _attrs_from(metadata: dict[bytes, bytes] | None, source: str) -> dict[str, Any]:
@@ -80,7 +74,7 @@ def read_snapshots(
     until: date | datetime | str | None = None,
     columns: list[str] | tuple[str, ...] | None = None,
     ids: list[str] | tuple[str, ...] | None = None,
-    kind: str = "models",
+    kind: str | None = None,
     filesystem: pafs.FileSystem | None = None,
 ) -> pd.DataFrame:
     """Every snapshot under ``root`` as one frame (the history), oldest first.
@@ -93,7 +87,7 @@ def read_snapshots(
         since, until: inclusive bounds on ``snapshot_at`` (dates or times, UTC when naive).
         columns: contract columns to read (default all).
         ids: only these model ids.
-        kind: ``"models"`` (default) or ``"routes"`` (a routes root).
+        kind: ``"models"`` or ``"routes"``; by default what the root's newest snapshot holds.
         filesystem: a ``pyarrow.fs.FileSystem`` to use instead of resolving ``root``.
 
     Returns:
@@ -111,20 +105,26 @@ def read_snapshots(
     import pyarrow as pa
     import pyarrow.dataset as ds
 
+    fs, base = _open_root(root, filesystem)
+    where = os.fspath(root)
+    if kind is None:
+        try:
+            latest = latest_file_info(fs, base)
+        except arrow_errors() as exc:
+            raise SnapshotError(f"cannot read snapshots under {where!r}: {exc}") from exc
+        kind = stored_meta(latest[1].metadata).get("table", "models") if latest else "models"
     all_names, schema, id_column = contract(kind)
     names = list(all_names if columns is None else columns)
     unknown = [c for c in names if c not in all_names]
     if unknown:
         raise SnapshotError(f"unknown columns {unknown}; {kind} snapshots hold {list(all_names)}")
-    fs, base = _open_root(root, filesystem)
-    where = os.fspath(root)
     try:
         files = _in_range(list_snapshots(fs, base), since, until)
         dataset = ds.dataset([f.path for f in files], schema=schema, format="parquet",
                              filesystem=fs)  # fmt: skip
         fragments = list(dataset.get_fragments())
-        ours = [f for f in fragments if _is_ours(f.physical_schema, kind)]
-        _warn_foreign([f.path for f in fragments if not _is_ours(f.physical_schema, kind)])
+        ours = [f for f in fragments if is_ours(f.physical_schema, kind)]
+        _warn_foreign([f.path for f in fragments if not is_ours(f.physical_schema, kind)])
         dataset = ds.FileSystemDataset(ours, schema, ds.ParquetFileFormat(), fs)
         condition = _condition(since, until, schema)
         if ids is not None:
@@ -213,7 +213,7 @@ def read_snapshot_file(
     else:
         problem = (
             None
-            if _is_ours(table.schema)
+            if is_ours(table.schema)
             else (f"{os.fspath(path)!r} is not a snapshot written by nanogpt_frame (no metadata)")
         )
     if problem is not None:
@@ -235,23 +235,6 @@ def read_snapshot_file(
     return df
 
 
-def latest_file_info(fs: pafs.FileSystem, base: str) -> tuple[str, pa.Schema] | None:
-    """(path, schema) of the newest snapshot of this package under ``base``, or ``None``."""
-    import pyarrow.parquet as pq
-
-    if not exists(fs, base):
-        return None
-    for snapshot in reversed(list_snapshots(fs, base, warn=False)):
-        try:
-            with fs.open_input_file(snapshot.path) as handle:
-                schema = pq.read_schema(handle)
-        except arrow_errors():
-            continue
-        if _is_ours(schema):
-            return snapshot.path, schema
-    return None
-
-
 def latest_snapshots(
     root: str | os.PathLike[str], count: int = 2, *, filesystem: pafs.FileSystem | None = None
 ) -> list[str]:
@@ -270,7 +253,7 @@ def latest_snapshots(
         picked: list[str] = []
         for snapshot in reversed(list_snapshots(fs, base)):
             with fs.open_input_file(snapshot.path) as handle:
-                if _is_ours(pq.read_schema(handle)):
+                if is_ours(pq.read_schema(handle)):
                     picked.append(snapshot.path)
             if len(picked) == count:
                 break
@@ -283,12 +266,6 @@ def latest_snapshots(
             )
         raise SnapshotError(f"{where!r} holds only {len(picked)} snapshot; {count} needed")
     return picked[::-1]
-
-
-def is_file(fs: pafs.FileSystem, path: str) -> bool:
-    import pyarrow.fs as pafs
-
-    return fs.get_file_info(path).type == pafs.FileType.File
 
 
 def read_latest_snapshot(

@@ -23,7 +23,16 @@ from ..frame.schema import (
     routes_arrow_schema,
     table_kind,
 )
-from ._store import COMPRESSION, arrow_errors, exists, file_name, is_local, resolve, write_local
+from ._store import (
+    COMPRESSION,
+    META_KEY,
+    arrow_errors,
+    exists,
+    file_name,
+    is_local,
+    resolve,
+    write_local,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
@@ -31,7 +40,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ("GUARD_SHARE", "META_KEY", "contract", "write_snapshot")
 
-META_KEY = b"nanogpt_frame"
 #: ``write_snapshot`` refuses a catalog holding fewer than this share of the latest snapshot's
 #: models (a bad API answer must not become "600 models removed" in the history).
 GUARD_SHARE = 0.5
@@ -164,7 +172,7 @@ def _check_against_latest(
     fs: pafs.FileSystem, base: str, df: pd.DataFrame, kind: str, force: bool
 ) -> None:
     """Refuse a frame of the other kind than the root holds, or one that lost most models."""
-    from .reading import latest_file_info, stored_meta
+    from ._store import latest_file_info, stored_meta
 
     latest = latest_file_info(fs, base)
     if latest is None:
