@@ -91,6 +91,10 @@ def load_routes(
     >>> routes.attrs["source"], routes["model_id"].nunique() >= 20
     ('sample', True)
     """
+    from .api.routes import MAX_RATE
+
+    if not (isinstance(rate, (int, float)) and 0 < rate <= MAX_RATE):
+        raise ConfigError(f"rate must be above 0 and at most {MAX_RATE:g} requests/s, not {rate!r}")
     ids, policies = _ids_and_policies(models)
     text = os.fspath(source) if not isinstance(source, str) else source
     provenance: dict[str, Any] = {"base_url": None, "authenticated": False}

@@ -239,6 +239,12 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _routes(args: argparse.Namespace) -> int:
+    from .commands_routes import routes_command
+
+    return routes_command(args)
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "snapshot": _snapshot,
     "diff": _diff,
@@ -247,4 +253,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rank": _rank,
     "split": _split,
     "quality": _quality,
+    "routes": _routes,
 }

@@ -26,6 +26,7 @@ EXAMPLES = {
     "diff": "nanogpt-frame diff ./catalog-history  # its two latest snapshots\n"
     "         nanogpt-frame diff ./catalog-history --sample  # latest vs the sample",
     "history": "nanogpt-frame history ./catalog-history --model openai/gpt-5.2",
+    "routes": "nanogpt-frame routes --sample --distillation allowed",
 }
 
 
@@ -81,7 +82,16 @@ def tokens(text: str) -> int | float:
     return value
 
 
+def rate(text: str) -> float:
+    """An argparse type: requests per second, above 0 and at most the API's 25."""
+    value = seconds(text)
+    if value > 25:
+        raise argparse.ArgumentTypeError(f"{text!r} is over the API's limit of 25 requests/s")
+    return value
+
+
 seconds.__name__ = "seconds"
+rate.__name__ = "rate"
 age.__name__ = "seconds"
 tokens.__name__ = "token count"
 
@@ -105,13 +115,19 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
         help="comma-separated listings to load (default: all three)",
     )
     group.add_argument(
-        "--max-age", type=age, default=None, metavar="SECONDS",
+        "--max-age",
+        type=age,
+        default=None,
+        metavar="SECONDS",
         help="reuse a cached API response younger than this (default 300; 0: never)",
-    )  # fmt: skip
+    )
     group.add_argument(
-        "--timeout", type=seconds, default=30.0, metavar="SECONDS",
+        "--timeout",
+        type=seconds,
+        default=30.0,
+        metavar="SECONDS",
         help="seconds per HTTP request (default 30)",
-    )  # fmt: skip
+    )
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:
@@ -137,30 +153,50 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, help_text: str, more: str = "") -> argparse.ArgumentParser:
         description = textwrap.fill(help_text + (f". {more}" if more else ""), width=78)
         return commands.add_parser(
-            name, help=help_text, description=description,
-            epilog=f"Example: {EXAMPLES[name]}", formatter_class=_Formatter,
-        )  # fmt: skip
+            name,
+            help=help_text,
+            description=description,
+            epilog=f"Example: {EXAMPLES[name]}",
+            formatter_class=_Formatter,
+        )
 
     summary = command("summary", "models per listing and provider, capability coverage, prices")
     add_source_options(summary)
     add_format(summary)
 
     rank = command(
-        "rank", "cheapest models that have every required capability",
+        "rank",
+        "cheapest models that have every required capability",
         "With any token count, models are ranked by that workload's cost.",
-    )  # fmt: skip
+    )
     add_source_options(rank)
     add_format(rank)
-    rank.add_argument("--require", default="", metavar="CAPS",
-                      help="comma-separated capabilities, e.g. vision,tool_calling")  # fmt: skip
-    rank.add_argument("--min-context", type=whole_number(0), default=None, metavar="TOKENS",
-                      help="minimum context length in tokens")  # fmt: skip
-    rank.add_argument("--top", type=whole_number(1), default=20, metavar="N",
-                      help="rows to show (default 20)")  # fmt: skip
-    rank.add_argument("--input-tokens", type=tokens, default=None, metavar="N",
-                      help="workload: uncached input tokens")  # fmt: skip
-    rank.add_argument("--output-tokens", type=tokens, default=None, metavar="N",
-                      help="workload: output tokens")  # fmt: skip
+    rank.add_argument(
+        "--require",
+        default="",
+        metavar="CAPS",
+        help="comma-separated capabilities, e.g. vision,tool_calling",
+    )
+    rank.add_argument(
+        "--min-context",
+        type=whole_number(0),
+        default=None,
+        metavar="TOKENS",
+        help="minimum context length in tokens",
+    )
+    rank.add_argument(
+        "--top", type=whole_number(1), default=20, metavar="N", help="rows to show (default 20)"
+    )
+    rank.add_argument(
+        "--input-tokens",
+        type=tokens,
+        default=None,
+        metavar="N",
+        help="workload: uncached input tokens",
+    )
+    rank.add_argument(
+        "--output-tokens", type=tokens, default=None, metavar="N", help="workload: output tokens"
+    )
     rank.add_argument(
         "--cached-tokens",
         type=tokens,
@@ -182,20 +218,24 @@ def build_parser() -> argparse.ArgumentParser:
     add_source_options(snapshot)
     add_format(snapshot)
     snapshot.add_argument(
-        "--out", default=DEFAULT_OUT, metavar="ROOT",
+        "--out",
+        default=DEFAULT_OUT,
+        metavar="ROOT",
         help=f"snapshot root: a folder or a URI such as s3://bucket/prefix (default "
         f"./{DEFAULT_OUT})",
-    )  # fmt: skip
+    )
     snapshot.add_argument(
-        "--force", action="store_true",
+        "--force",
+        action="store_true",
         help="write even if the catalog lost over half of the latest snapshot's models",
-    )  # fmt: skip
+    )
 
     diff = command(
-        "diff", "what changed between two catalogs",
+        "diff",
+        "what changed between two catalogs",
         "OLD and NEW snapshot files or roots; a root alone (its two latest snapshots); or OLD "
         "against the current catalog (--sample, --source PATH, or --live for the API).",
-    )  # fmt: skip
+    )
     add_source_options(diff)
     add_format(diff)
     diff.add_argument("old", metavar="OLD", help="a snapshot file, or a root (its latest)")
@@ -203,11 +243,50 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--live", action="store_true", help="compare OLD with the live catalog")
 
     history = command(
-        "history", "price history of one model from a snapshot root",
+        "history",
+        "price history of one model from a snapshot root",
         "With --sample or --source the current catalog is added as the newest point.",
-    )  # fmt: skip
+    )
     add_source_options(history)
     add_format(history)
     history.add_argument("root", metavar="ROOT", nargs="?", help="snapshot root")
     history.add_argument("--model", required=True, metavar="ID", help="model id (exact)")
+
+    routes = command(
+        "routes",
+        "the cheapest provider route of each model",
+        "Routes are fetched one model at a time, evenly spaced at --rate requests per second "
+        "(a whole catalog takes about 30 s at 20/s). With --snapshot-out, write a routes "
+        "snapshot instead.",
+    )
+    add_source_options(routes)
+    add_format(routes)
+    routes.add_argument(
+        "--model",
+        action="append",
+        metavar="ID",
+        help="a model id (repeat for more; default: the whole catalog)",
+    )
+    routes.add_argument(
+        "--distillation",
+        metavar="STATUS",
+        help="only routes whose effective policy is this, e.g. allowed",
+    )
+    routes.add_argument(
+        "--top", type=whole_number(1), default=20, metavar="N", help="rows to show (default 20)"
+    )
+    routes.add_argument(
+        "--rate",
+        type=rate,
+        default=20.0,
+        metavar="PER_SECOND",
+        help="requests per second (default 20, at most 25)",
+    )
+    routes.add_argument("--snapshot-out", metavar="ROOT", help="write a routes snapshot here")
+    routes.add_argument(
+        "--force",
+        action="store_true",
+        help="with --snapshot-out: write even if half the models vanished",
+    )
+    routes.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
