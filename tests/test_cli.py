@@ -94,6 +94,7 @@ def command_lines(root: Path) -> dict[str, list[str]]:
         "snapshot": ["snapshot", "--sample", "--out", str(root / "new")],
         "diff": ["diff", str(root), "--sample"],
         "history": ["history", str(root), "--model", "openai/gpt-5.2", "--sample"],
+        "routes": ["routes", "--sample", "--distillation", "allowed"],
     }
 
 

@@ -1,0 +1,386 @@
+"""Provider routes: the fetch (throttle, failures, key, cache), the flattener's quirks, the
+analysis helpers, snapshots and diffs of routes (issue 12)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from urllib.parse import unquote
+
+import httpx
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import nanogpt_frame as nf
+from nanogpt_frame.api import http
+from nanogpt_frame.api import routes as api_routes
+from nanogpt_frame.cli import cli_logic
+from nanogpt_frame.frame.routes import routes_frame
+from tests.conftest import send_json
+
+KEY = "sk-routes-0a1b2c3d4e5f60718293"
+BASE = "http://routes.example/api"
+
+# Written out from SPEC.md ("Provider routes"), not imported: this is the contract.
+SPEC_ROUTE_TYPES = {
+    "snapshot_at": pa.timestamp("us", tz="UTC"),
+    "model_id": pa.string(),
+    "canonical_id": pa.string(),
+    "display_name": pa.string(),
+    "supports_provider_selection": pa.bool_(),
+    "default_price_prompt": pa.float64(),
+    "default_price_completion": pa.float64(),
+    "provider": pa.string(),
+    "available": pa.bool_(),
+    "price_prompt": pa.float64(),
+    "price_completion": pa.float64(),
+    "quantization": pa.string(),
+    "supports_prompt_caching": pa.bool_(),
+    "distillation_status": pa.string(),
+    "distillation_label": pa.string(),
+    "distillation_basis": pa.string(),
+    "distillation_source_url": pa.string(),
+    "distillation_note": pa.string(),
+    "effective_distillation_status": pa.string(),
+    "extra_json": pa.string(),
+}
+
+
+def response(model_id: str, n: int = 2, **top) -> dict:
+    """A routes response: default 0.40/1.75 per 1M, providers at 0.42/1.8375 (5% markup)."""
+    return {
+        "canonicalId": model_id,
+        "displayName": model_id.split("/")[-1],
+        "supportsProviderSelection": True,
+        "defaultPrice": {"inputPer1kTokens": 0.0004, "outputPer1kTokens": 0.00175},
+        "providers": [
+            {
+                "provider": f"p{k}",
+                "available": True,
+                "pricing": {"inputPer1kTokens": 0.00042, "outputPer1kTokens": 0.0018375},
+            }
+            for k in range(n)
+        ],
+        **top,
+    }
+
+
+def assert_route_dtypes(df: pd.DataFrame) -> None:
+    assert list(df.columns) == list(SPEC_ROUTE_TYPES)
+    for column, kind in SPEC_ROUTE_TYPES.items():
+        assert df[column].dtype == pd.ArrowDtype(kind), column
+
+
+# ---- the fetch, against a real server ------------------------------------------------------------
+
+
+def test_120_models_against_a_loopback_server(loopback_server):
+    ids = [f"org{i % 7}/model-{i}:v{i % 3}" for i in range(120)]
+    missing = {ids[5], ids[50], ids[99]}
+    limited_once = {ids[10]}
+    times: list[float] = []
+    served_keys: list[str | None] = []
+    lock = threading.Lock()
+
+    def respond(handler):
+        with lock:
+            times.append(time.monotonic())
+            served_keys.append(handler.headers.get("Authorization"))
+        encoded = handler.path.split("/models/", 1)[1].split("/providers", 1)[0]
+        model_id = unquote(encoded)
+        assert "/" not in encoded  # one path segment
+        if model_id in missing:
+            send_json(handler, 404, {"error": {"message": f"model {model_id} not found"}})
+        elif model_id in limited_once:
+            limited_once.discard(model_id)
+            send_json(
+                handler,
+                429,
+                {"code": "rate_limited", "message": "Rate limit exceeded"},
+                {"Retry-After": "1"},
+            )
+        else:
+            send_json(handler, 200, response(model_id, n=1 + len(model_id) % 3))
+
+    server = loopback_server(respond)
+    with pytest.warns(nf.CatalogWarning, match="no routes for 3 model"):
+        df = nf.load_routes(ids, base_url=server.base_url, api_key=KEY, rate=25, max_age=0)
+    assert_route_dtypes(df)
+    assert set(df.attrs["failed"]) == missing
+    assert all("not found" in message for message in df.attrs["failed"].values())
+    assert set(df["model_id"]) == set(ids) - missing
+    assert (df["price_prompt"] == 0.42).all() and (df["default_price_completion"] == 1.75).all()
+    assert len(times) == 120 + 1  # one GET per id, one retry after the 429, no retry on 404
+    assert all(key == f"Bearer {KEY}" for key in served_keys)
+    times.sort()
+    busiest = max(sum(1 for t in times[i:] if t - start < 1.0) for i, start in enumerate(times))
+    assert busiest <= 25 + 1, f"{busiest} requests in one second"
+    text = json.dumps(df.attrs, default=str) + df.to_csv()
+    assert KEY not in text
+
+
+def test_the_pacer_never_bursts_after_a_stall(monkeypatch):
+    now = [100.0]
+    sent: list[float] = []
+    monkeypatch.setattr(api_routes, "_clock", lambda: now[0])
+    monkeypatch.setattr(api_routes, "_sleep", lambda s: now.__setitem__(0, now[0] + s))
+    pacer = api_routes.Pacer(rate=20)
+    for _ in range(10):
+        pacer.wait()
+        sent.append(now[0])
+    now[0] += 30  # a stall: nothing for 30 s
+    for _ in range(30):
+        pacer.wait()
+        sent.append(now[0])
+    gaps = [b - a for a, b in itertools.pairwise(sent)]
+    assert min(gaps) >= 0.05 - 1e-9
+    windows = [sum(1 for t in sent if s <= t < s + 1) for s in sent]
+    assert max(windows) <= 21
+
+
+def test_rate_above_the_api_limit_is_refused():
+    with pytest.raises(nf.ConfigError, match="25"):
+        nf.load_routes(["a"], rate=26)
+    with pytest.raises(nf.ConfigError):
+        nf.load_routes(["a"], source="sample", rate=0)
+
+
+def test_network_down_for_every_model_is_a_fetch_error(monkeypatch):
+    monkeypatch.setattr(http, "_sleep", lambda s: None)
+    with pytest.raises(nf.FetchError, match="no provider route could be fetched") as info:
+        nf.load_routes(
+            ["a/b", "c/d"], base_url="http://127.0.0.1:9/api", max_age=0, retries=0, api_key=KEY
+        )
+    assert KEY not in str(info.value) and info.value.__context__ is None
+
+
+# ---- quirks, through MockTransport ---------------------------------------------------------------
+
+
+class Api:
+    def __init__(self, answers: dict):
+        self.answers = answers
+        self.paths: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.raw_path.decode())
+        model_id = unquote(request.url.raw_path.decode().split("/models/")[1].split("/")[0])
+        answer = self.answers.get(model_id)
+        if answer is None:
+            return httpx.Response(404, json={"error": "Model not found", "status": 404})
+        return httpx.Response(200, json=answer)
+
+    def load(self, models, **kwargs):
+        with httpx.Client(transport=httpx.MockTransport(self)) as client:
+            return nf.load_routes(models, client=client, base_url=BASE, max_age=0, **kwargs)
+
+
+def test_every_quirk_of_the_facts_file():
+    catalog = nf.frame_from_payload(
+        {
+            "data": [
+                {"id": "open/m", "distillationPolicy": {"status": "allowed"}},
+                {"id": "closed/m", "distillationPolicy": {"status": "disallowed"}},
+                {"id": "bare/m"},
+            ]
+        },
+        source_endpoint="canonical",
+        snapshot_at="2026-08-24",
+    )
+    api = Api(
+        {
+            "open/m": response(
+                "open/m",
+                providers=[
+                    {
+                        "provider": "strict",
+                        "available": True,
+                        "pricing": {"inputPer1kTokens": 0.001, "outputPer1kTokens": 0.002},
+                        "distillationPolicy": {"status": "disallowed", "label": "no"},
+                    },
+                    {"provider": "unpriced", "available": True},
+                    {
+                        "provider": "down",
+                        "available": False,
+                        "quantization": "fp8",
+                        "supportsPromptCaching": True,
+                        "pricing": {"inputPer1kTokens": 0, "outputPer1kTokens": "0.0005"},
+                    },
+                    {
+                        "provider": "review",
+                        "available": True,
+                        "distillationPolicy": {"label": "tbd"},
+                        "pricing": {"inputPer1kTokens": 0.0004, "outputPer1kTokens": 0.0019},
+                        "region": "eu",
+                    },
+                ],
+            ),
+            "closed/m": {
+                "canonicalId": "closed/m-canonical",
+                "supportsProviderSelection": False,
+                "defaultPrice": {"inputPer1kTokens": 0.003, "outputPer1kTokens": 0.015},
+                "providers": [],
+            },
+            "bare/m": response(
+                "bare/m",
+                providers=[
+                    {
+                        "provider": "free",
+                        "available": True,
+                        "pricing": {"inputPer1kTokens": 0.0001, "outputPer1kTokens": 0.0002},
+                        "distillationPolicy": {"status": "allowed"},
+                    }
+                ],
+            ),
+        }
+    )
+    df = api.load(catalog)
+    assert_route_dtypes(df)
+    by = {
+        (m, p): row
+        for m, p, row in zip(
+            df["model_id"], df["provider"].astype(object), df.to_dict("records"), strict=True
+        )
+    }
+    assert by[("open/m", "strict")]["effective_distillation_status"] == "disallowed"  # override
+    assert by[("bare/m", "free")]["effective_distillation_status"] == "allowed"  # route says more
+    assert by[("open/m", "review")]["effective_distillation_status"] == "allowed"  # no status
+    assert by[("open/m", "review")]["distillation_label"] == "tbd"
+    assert pd.isna(by[("open/m", "unpriced")]["price_prompt"])  # never 0, never the default
+    assert by[("open/m", "down")]["price_prompt"] == 0.0  # a served 0 stays 0
+    assert (
+        by[("open/m", "down")]["price_completion"] == 0.5
+        and not by[("open/m", "down")]["available"]
+    )
+    assert json.loads(by[("open/m", "review")]["extra_json"]) == {"region": "eu"}
+    closed = df[df["model_id"] == "closed/m"]
+    assert len(closed) == 1 and pd.isna(closed["provider"].iloc[0])  # one row, provider <NA>
+    assert closed["canonical_id"].iloc[0] == "closed/m-canonical"  # model_id is what was asked
+    assert not closed["supports_provider_selection"].iloc[0]
+    assert closed["default_price_prompt"].iloc[0] == 3.0
+    assert closed["effective_distillation_status"].iloc[0] == "disallowed"  # the model's own
+    assert sorted(api.paths) == sorted(
+        f"/api/models/{p}/providers" for p in ("open%2Fm", "closed%2Fm", "bare%2Fm")
+    )
+
+
+def test_one_request_per_distinct_id_and_plain_ids_have_no_fallback():
+    api = Api({"a/b:thinking": response("a/b:thinking")})
+    with pytest.warns(nf.CatalogWarning, match="Model not found"):
+        df = api.load(
+            ["a/b:thinking", "a/b:thinking", "A/B:thinking"], progress=False
+        )  # a duplicate and a case pair
+    assert api.paths.count("/api/models/a%2Fb%3Athinking/providers") == 1
+    assert len(api.paths) == 2 and set(df.attrs["failed"]) == {"A/B:thinking"}
+    assert df["effective_distillation_status"].isna().all()
+
+
+def test_hostile_route_bodies_are_failures_not_crashes():
+    api = Api(
+        {"ok": response("ok"), "list": ["not", "an", "object"], "prov": {"providers": "many"}}
+    )
+    with pytest.warns(nf.CatalogWarning):
+        df = api.load(["ok", "list", "prov"])
+    assert set(df["model_id"]) == {"ok"} and set(df.attrs["failed"]) == {"list", "prov"}
+    odd = routes_frame(
+        {
+            "x": {
+                "providers": [
+                    {
+                        "provider": "p\ud800",
+                        "available": "yes",
+                        "pricing": {"inputPer1kTokens": 1e306},
+                    }
+                ]
+            }
+        }
+    )
+    assert pd.isna(odd["available"].iloc[0]) and pd.isna(odd["price_prompt"].iloc[0])
+    assert "_invalid" in json.loads(odd["extra_json"].iloc[0])
+
+
+def test_progress_bar_switch(capsys):
+    api = Api({"a": response("a"), "b": response("b")})
+    api.load(["a", "b"], progress=True)
+    assert "provider routes" in capsys.readouterr().err
+    api.load(["a", "b"])  # not a terminal, not a notebook: no bar by default
+    api.load(["a", "b"], progress=False)
+    assert "provider routes" not in capsys.readouterr().err
+
+
+def test_routes_are_cached_per_model_and_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("NANOGPT_FRAME_CACHE_DIR", str(tmp_path))
+    api = Api({"a": response("a"), "b": response("b")})
+    with httpx.Client(transport=httpx.MockTransport(api)) as client:
+        nf.load_routes(["a", "b"], client=client, base_url=BASE, api_key=KEY)
+        again = nf.load_routes(["a", "b"], client=client, base_url=BASE, api_key=KEY)
+        nf.load_routes(["a"], client=client, base_url=BASE, api_key=KEY + "x")
+    assert len(api.paths) == 3 and again.attrs["from_cache"] == 2
+    for path in tmp_path.rglob("*"):
+        assert KEY.encode() not in path.read_bytes()
+
+
+# ---- analysis, snapshots, diff, CLI --------------------------------------------------------------
+
+
+def test_cheapest_routes_picks_the_lowest_available_priced_route():
+    sample = nf.load_routes(source="sample")
+    best = nf.cheapest_routes(sample)
+    assert best["model_id"].is_unique
+    marked = nf.route_markup(sample)
+    usable = marked[marked["available"].fillna(False) & marked["blended_price"].notna()]
+    expected = usable.groupby("model_id")["blended_price"].min()
+    assert dict(zip(best["model_id"], best["blended_price"], strict=True)) == expected.to_dict()
+    allowed = nf.cheapest_routes(sample, distillation="allowed")
+    assert (allowed["effective_distillation_status"] == "allowed").all()
+    models = nf.load("sample")
+    vision = nf.cheapest_routes(sample, models, require="vision")
+    caps = models.drop_duplicates("id").set_index("id")["cap_vision"]
+    assert all(caps[m] is True for m in vision["model_id"])
+    with pytest.raises(nf.ConfigError, match="models frame"):
+        nf.cheapest_routes(sample, require="vision")
+    spread = nf.route_spread(sample)
+    assert spread["model_id"].is_unique and (spread["routes_available"] <= spread["routes"]).all()
+
+
+def test_routes_snapshot_round_trip_and_diff(tmp_path):
+    first = nf.load_routes(source="sample", snapshot_at="2026-08-01T00:00:00Z")
+    nf.write_snapshot(first, tmp_path)
+    second = nf.load_routes(source="sample", snapshot_at="2026-08-02T00:00:00Z")
+    second.loc[second["provider"] == "fireworks", "price_prompt"] *= 2
+    second = second[~((second["model_id"] == "zai-org/glm-4.7") & (second["provider"] == "novita"))]
+    nf.write_snapshot(second.reset_index(drop=True), tmp_path)
+    history = nf.read_snapshots(tmp_path)
+    assert_route_dtypes(history)
+    pd.testing.assert_frame_equal(
+        history[history["snapshot_at"] == history["snapshot_at"].min()].reset_index(drop=True),
+        first,
+        check_like=False,
+    )
+    latest = nf.load_routes(source=str(tmp_path))
+    assert latest["snapshot_at"].nunique() == 1 and latest.attrs["source"] == "snapshot"
+    changes = nf.diff(first, second)
+    assert ("removed", "zai-org/glm-4.7", "novita") in set(
+        zip(changes["change"], changes["id"], changes["provider"].astype(object), strict=True)
+    )
+    repriced = changes[changes["field"] == "price_prompt"]
+    assert set(repriced["provider"]) == {"fireworks"} and repriced["review"].all()
+    with pytest.raises(nf.SnapshotError, match="routes snapshots"):
+        nf.write_snapshot(nf.load("sample"), tmp_path)
+    with pytest.raises(nf.ConfigError):
+        nf.diff(first, nf.load("sample"))
+
+
+def test_cli_routes_table_and_snapshot(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    assert cli_logic(["routes", "--sample", "--distillation", "allowed"]) == 0
+    out = capsys.readouterr().out
+    assert "allowed" in out and max(map(len, out.splitlines())) <= 80
+    assert (
+        cli_logic(["routes", "--sample", "--snapshot-out", str(tmp_path), "--format", "json"]) == 0
+    )
+    written = json.loads(capsys.readouterr().out)
+    assert written["models"] == 24 and nf.read_snapshots(tmp_path)["model_id"].nunique() == 24
