@@ -21,6 +21,7 @@ __all__ = (
     "plot_cheapest_per_capability",
     "plot_price_history",
     "plot_price_vs_context",
+    "plot_route_prices",
     "plot_subscription_prices",
 )
 
@@ -238,4 +239,65 @@ def plot_price_history(
     ax.set_title("Price history")
     ax.legend(fontsize=8, frameon=False)
     ax.figure.autofmt_xdate()
+    return ax
+
+
+def plot_route_prices(routes: pd.DataFrame, *, top: int = 20, ax: Axes | None = None) -> Axes:
+    """Per model, the blended price of each available route against the platform default.
+
+    One row per model with routes (the ``top`` with most routes): a dot per route (green where
+    its effective policy allows distillation), a bar from the cheapest to the dearest route, and
+    the default price as a black tick.
+
+    >>> import nanogpt_frame as nf
+    >>> ax = plot_route_prices(nf.load_routes(source="sample"))
+    >>> ax.get_xlabel()
+    'USD per 1M tokens (3:1 blended)'
+    """
+    from .analysis.routes import latest_routes, route_markup, route_spread
+
+    spread = route_spread(routes)
+    spread = spread[spread["routes_available"] > 0]
+    spread = spread.sort_values(["min_blended", "model_id"]).head(top)
+    marked = route_markup(latest_routes(routes))
+    marked = marked[
+        marked["available"].fillna(False).astype(bool) & marked["blended_price"].notna()
+    ]
+    ax = _axes(ax, (9, 0.35 * len(spread) + 1.5))
+    rows = {model: i for i, model in enumerate(spread["model_id"])}
+    for _, row in spread.iterrows():
+        y = rows[row["model_id"]]
+        ax.hlines(y, row["min_blended"], row["max_blended"], colors=_PAID, linewidth=3)
+        if pd.notna(row["default_blended_price"]):
+            ax.plot(row["default_blended_price"], y, marker="|", color="black", markersize=14)
+    shown = marked[marked["model_id"].isin(rows)]
+    allowed = (shown["effective_distillation_status"] == "allowed").fillna(False).astype(bool)
+    for mask, colour, label in (
+        (allowed, _SUB, "route allows distillation"),
+        (~allowed, _FRONT, "route does not allow it (or unknown)"),
+    ):
+        part = shown[mask]
+        ax.scatter(
+            part["blended_price"].astype(float),
+            part["model_id"].map(rows),
+            s=22,
+            color=colour,
+            label=label,
+            zorder=3,
+        )
+    ax.plot(
+        [],
+        [],
+        marker="|",
+        color="black",
+        linestyle="none",
+        markersize=10,
+        label="platform default (no provider chosen)",
+    )
+    ax.set_yticks(range(len(rows)), list(rows), fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel("USD per 1M tokens (3:1 blended)")
+    ax.set_title("What choosing a provider costs, per model")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False)
     return ax
