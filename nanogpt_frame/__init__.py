@@ -36,7 +36,10 @@ __all__ = (
     "__version__",
     "as_of",
     "blended_price",
+    "cheaper_alternatives",
     "cheapest_routes",
+    "cost_change",
+    "cost_usage",
     "diff",
     "frame_from_payload",
     "listing_consistency",
@@ -51,9 +54,12 @@ __all__ = (
     "read_snapshots",
     "route_markup",
     "route_spread",
+    "sample_history",
+    "sample_usage",
     "split_subscription",
     "subscription_coverage",
     "subscription_summary",
+    "usage_summary",
     "value_ranking",
     "workload_cost",
     "write_snapshot",
@@ -65,6 +71,12 @@ _LAZY = {
     "frame_from_payload": "frame.flatten",
     "load": "loader",
     "load_routes": "routes",
+    "cost_usage": "usage",
+    "usage_summary": "analysis.usage_summary",
+    "cost_change": "analysis.usage_summary",
+    "cheaper_alternatives": "analysis.usage_summary",
+    "sample_history": "history.sample",
+    "sample_usage": "history.sample",
     "cheapest_routes": "analysis.routes",
     "route_markup": "analysis.routes",
     "route_spread": "analysis.routes",
@@ -100,13 +112,16 @@ if TYPE_CHECKING:  # pragma: no cover
         subscription_coverage,
         subscription_summary,
     )
+    from .analysis.usage_summary import cheaper_alternatives, cost_change, usage_summary
     from .frame.flatten import CatalogWarning, frame_from_payload
     from .history.diff import diff
     from .history.reading import read_snapshot_file, read_snapshots
+    from .history.sample import sample_history, sample_usage
     from .history.snapshots import write_snapshot
     from .history.timeline import as_of, price_history
     from .loader import load
     from .routes import load_routes
+    from .usage import cost_usage
 
 
 def __getattr__(name: str) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from .errors import ConfigError, PayloadError
 from .frame.catalog import canonical_equals_subscription, listing_ids
 from .frame.flatten import CatalogWarning, combine_listings, frames_from_listings
 from .frame.schema import ENDPOINTS, SCHEMA_VERSION
+from .history.sample import sample_as_of, sample_dir
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -24,15 +24,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ("load", "read_listing_file", "sample_as_of", "sample_dir")
 
 _SORTS = (None, "favorites", "mostused")
-
-
-def sample_dir() -> Path:
-    """Folder of the bundled sample listings (inside the installed package, or ``data/``)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_sample", here.parent / "data"):
-        if (candidate / "canonical.json").is_file():
-            return candidate
-    raise PayloadError("the bundled sample catalog is missing from this installation")
 
 
 def load(
@@ -268,11 +259,3 @@ def _finish(df: pd.DataFrame, source: str, provenance: dict[str, Any]) -> pd.Dat
         }
     )
     return df
-
-
-def sample_as_of() -> str | None:
-    try:
-        manifest = json.loads((sample_dir() / "manifest.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return manifest.get("as_of")

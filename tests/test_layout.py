@@ -21,9 +21,10 @@ LAYERS = {
     "loader": 4,
     "plots": 4,
     "routes": 5,  # load_routes composes the loader (for the catalog) with api and frame
-    "cli": 6,
-    "__main__": 7,
-    "__init__": 7,
+    "usage": 6,  # cost_usage reads files, snapshots and routes, then prices (analysis)
+    "cli": 7,
+    "__main__": 8,
+    "__init__": 8,
 }
 
 

@@ -468,6 +468,88 @@ def routes(records: list[tuple[dict, bool]]) -> dict[str, dict]:
     return out
 
 
+#: The sample history: snapshots, and the invented changes that older snapshots undo.
+#: A change holds the state *before* its ``until`` time; the newest snapshot is the sample.
+HISTORY = {
+    "note": "Invented changes for demonstrations; not NanoGPT's history.",
+    "snapshots": [
+        {"at": "2026-07-01T06:00:00Z"}, {"at": "2026-07-20T06:00:00Z"},
+        {"at": "2026-08-10T06:00:00Z"}, {"at": f"{AS_OF}T00:00:00Z"},
+    ],
+    "before": [
+        {"until": "2026-07-20T06:00:00Z", "id": "openai/gpt-5.2",
+         "pricing": {"prompt": 2.0, "completion": 16.0}},
+        {"until": "2026-07-20T06:00:00Z", "id": "z-ai/glm-4.6",
+         "pricing": {"prompt": 0.6, "completion": 2.2}},
+        {"until": "2026-08-10T06:00:00Z", "id": "deepseek/deepseek-v4-flash",
+         "pricing": {"prompt": 0.2, "completion": 0.4, "cacheReadInputPer1kTokens": 0.00004}},
+        {"until": "2026-08-10T06:00:00Z", "id": "qwen/qwen3-coder-next", "subscription": False},
+        {"until": "2026-08-10T06:00:00Z", "id": "openai/gpt-5.4-pro", "remove": True},
+        {"until": f"{AS_OF}T00:00:00Z", "id": "x-ai/grok-4.3", "pricing": {"completion": 3.0}},
+    ],
+}  # fmt: skip
+RETIRED = ("qwen/qwen3-coder-plus-0715", "2026-08-10T06:00:00Z")  # listed before, gone after
+USAGE_MODELS = (  # (id, share of requests, input scale, output scale, cached share, provider)
+    ("openai/gpt-5.2", 0.16, 3000, 700, 0.2, None),
+    ("anthropic/claude-sonnet-4.6", 0.12, 6000, 900, 0.5, None),
+    ("deepseek/deepseek-v4-flash", 0.16, 12000, 1500, 0.6, None),
+    ("qwen/qwen3-coder-next", 0.14, 20000, 1800, 0.5, None),
+    ("x-ai/grok-4.3", 0.08, 4000, 600, 0.3, None),
+    ("z-ai/glm-4.6", 0.08, 5000, 800, 0.0, None),
+    ("moonshotai/kimi-k2.5", 0.08, 4000, 1000, 0.0, "fireworks"),
+    ("alibaba/qwen3.6-flash", 0.08, 8000, 700, 0.4, None),
+    (RETIRED[0], 0.05, 15000, 1500, 0.3, None),
+    ("openai/gpt-5.4-pro", 0.03, 3000, 1500, 0.0, None),
+    ("acme/unknown-model", 0.01, 1000, 200, 0.0, None),
+    ("OpenAI/gpt-5.2", 0.01, 1000, 300, 0.0, None),
+)
+
+
+def usage_rows(seed: int = 20260824) -> list[dict]:
+    """A synthetic request log (about 3,000 rows) over the sample history's span, and a little
+    before it; realistic mixes: long coding prompts with cache reads, chats, a few cache writes."""
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    rng = random.Random(seed)
+    start = datetime(2026, 6, 28, tzinfo=timezone.utc)
+    end = datetime(2026, 8, 31, tzinfo=timezone.utc)
+    span = (end - start).total_seconds()
+    weights = [m[1] for m in USAGE_MODELS]
+    rows = []
+    while len(rows) < 3000:
+        mid, _, scale_in, scale_out, cached_share, provider = rng.choices(USAGE_MODELS, weights)[0]
+        when = start + timedelta(seconds=rng.random() * span)
+        if mid == RETIRED[0] and when.isoformat() >= RETIRED[1][:19]:
+            continue  # a retired model is not used after it left
+        if mid == "openai/gpt-5.4-pro" and when.isoformat() < "2026-08-10T06:00:00":
+            continue  # used only once it was listed
+        total_in = max(1, int(rng.lognormvariate(0, 0.8) * scale_in))
+        cached = int(total_in * cached_share * rng.random()) if cached_share else 0
+        write = int(total_in * 0.3) if mid == "alibaba/qwen3.6-flash" and rng.random() < 0.2 else 0
+        rows.append({
+            "timestamp": when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "model": mid,
+            "input_tokens": total_in - cached,
+            "output_tokens": max(1, int(rng.lognormvariate(0, 0.6) * scale_out)),
+            "cached_tokens": cached,
+            "cache_write_tokens": write,
+            "provider": provider if provider and rng.random() < 0.5 else "",
+        })
+    return sorted(rows, key=lambda r: r["timestamp"])
+
+
+def write_usage(path: Path) -> int:
+    import csv
+
+    rows = usage_rows()
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)
+
+
 def write() -> None:
     records = build()
     # Canonical order: flagship vendors first, then as listed (the API's order is its own).
@@ -486,6 +568,12 @@ def write() -> None:
         },
         "note": "A sample, not live prices. See README.md.",
     }
+    retired = dict(next(r for r, _ in records if r["id"] == "qwen/qwen3-coder-plus"))
+    retired.update(id=RETIRED[0], name="Qwen3 Coder Plus (2026-07-15)")
+    history = dict(HISTORY, before=[*HISTORY["before"], {"until": RETIRED[1], "id": RETIRED[0],
+                                                          "record": retired}])  # fmt: skip
+    (OUT / "history.json").write_text(json.dumps(history, indent=1) + "\n")
+    manifest["usage_rows"] = write_usage(OUT / "usage.csv")
     routed = routes(records)
     (OUT / "routes.json").write_text(json.dumps(routed, indent=1, ensure_ascii=False) + "\n")
     manifest["routes"] = len(routed)

@@ -1,4 +1,4 @@
-"""Pictures of the analysis tables. matplotlib is imported only when a plot is asked for.
+"""Pictures of the catalog's analysis tables. matplotlib is imported only when a plot is asked for.
 
 Each function takes a models frame (or a history), asks the pure helpers for the numbers and
 draws them; it returns the matplotlib ``Axes``. Pass ``ax=`` to draw into your own figure.
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .errors import NanoGPTError
+from ..errors import NanoGPTError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -21,7 +21,6 @@ __all__ = (
     "plot_cheapest_per_capability",
     "plot_price_history",
     "plot_price_vs_context",
-    "plot_route_prices",
     "plot_subscription_prices",
 )
 
@@ -52,7 +51,7 @@ def plot_price_vs_context(
     >>> ax.get_xscale(), ax.get_yscale()
     ('log', 'log')
     """
-    from .analysis.frontier import pareto_frontier
+    from ..analysis.frontier import pareto_frontier
 
     ax = _axes(ax)
     everyone = pareto_frontier(df, require=require, keep_dominated=True)
@@ -146,7 +145,7 @@ def plot_capability_coverage(df: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     >>> plot_capability_coverage(nf.load("sample")).get_xlabel()
     'models'
     """
-    from .analysis.summary import catalog_summary
+    from ..analysis.summary import catalog_summary
 
     ax = _axes(ax, (8, 4.5))
     table = catalog_summary(df)["capability coverage"].iloc[::-1]
@@ -167,9 +166,9 @@ def plot_subscription_prices(df: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     >>> plot_subscription_prices(nf.load("sample")).get_yscale()
     'log'
     """
-    from .analysis.pricing import blended_price
-    from .analysis.subscription import split_subscription
-    from .frame.catalog import is_router
+    from ..analysis.pricing import blended_price
+    from ..analysis.subscription import split_subscription
+    from ..frame.catalog import is_router
 
     ax = _axes(ax, (7, 4.5))
     data, labels = [], []
@@ -192,7 +191,7 @@ def plot_cheapest_per_capability(df: pd.DataFrame, *, ax: Axes | None = None) ->
     >>> len(plot_cheapest_per_capability(nf.load("sample")).patches) > 0
     True
     """
-    from .analysis.ranking import price_per_capability
+    from ..analysis.ranking import price_per_capability
 
     ax = _axes(ax, (8, 4.5))
     table = price_per_capability(df).dropna(subset=["cheapest_price"]).iloc[::-1]
@@ -239,65 +238,4 @@ def plot_price_history(
     ax.set_title("Price history")
     ax.legend(fontsize=8, frameon=False)
     ax.figure.autofmt_xdate()
-    return ax
-
-
-def plot_route_prices(routes: pd.DataFrame, *, top: int = 20, ax: Axes | None = None) -> Axes:
-    """Per model, the blended price of each available route against the platform default.
-
-    One row per model with routes (the ``top`` with most routes): a dot per route (green where
-    its effective policy allows distillation), a bar from the cheapest to the dearest route, and
-    the default price as a black tick.
-
-    >>> import nanogpt_frame as nf
-    >>> ax = plot_route_prices(nf.load_routes(source="sample"))
-    >>> ax.get_xlabel()
-    'USD per 1M tokens (3:1 blended)'
-    """
-    from .analysis.routes import latest_routes, route_markup, route_spread
-
-    spread = route_spread(routes)
-    spread = spread[spread["routes_available"] > 0]
-    spread = spread.sort_values(["min_blended", "model_id"]).head(top)
-    marked = route_markup(latest_routes(routes))
-    marked = marked[
-        marked["available"].fillna(False).astype(bool) & marked["blended_price"].notna()
-    ]
-    ax = _axes(ax, (9, 0.35 * len(spread) + 1.5))
-    rows = {model: i for i, model in enumerate(spread["model_id"])}
-    for _, row in spread.iterrows():
-        y = rows[row["model_id"]]
-        ax.hlines(y, row["min_blended"], row["max_blended"], colors=_PAID, linewidth=3)
-        if pd.notna(row["default_blended_price"]):
-            ax.plot(row["default_blended_price"], y, marker="|", color="black", markersize=14)
-    shown = marked[marked["model_id"].isin(rows)]
-    allowed = (shown["effective_distillation_status"] == "allowed").fillna(False).astype(bool)
-    for mask, colour, label in (
-        (allowed, _SUB, "route allows distillation"),
-        (~allowed, _FRONT, "route does not allow it (or unknown)"),
-    ):
-        part = shown[mask]
-        ax.scatter(
-            part["blended_price"].astype(float),
-            part["model_id"].map(rows),
-            s=22,
-            color=colour,
-            label=label,
-            zorder=3,
-        )
-    ax.plot(
-        [],
-        [],
-        marker="|",
-        color="black",
-        linestyle="none",
-        markersize=10,
-        label="platform default (no provider chosen)",
-    )
-    ax.set_yticks(range(len(rows)), list(rows), fontsize=7)
-    ax.invert_yaxis()
-    ax.set_xscale("log")
-    ax.set_xlabel("USD per 1M tokens (3:1 blended)")
-    ax.set_title("What choosing a provider costs, per model")
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False)
     return ax
