@@ -11,6 +11,8 @@ from .usage import TOKEN_COLUMNS, USAGE_COLUMNS
 
 __all__ = ("cheaper_alternatives", "cost_change", "usage_summary")
 
+_PERIOD_ALIASES = {"MS": "M", "ME": "M", "QS": "Q", "QE": "Q", "YS": "Y", "YE": "Y", "AS": "Y"}
+
 
 def _names(costed: pd.DataFrame) -> dict[str, str]:
     names = costed.attrs.get("usage_columns")
@@ -54,8 +56,9 @@ def usage_summary(
     frame = pd.DataFrame({c: costed[c] for c in columns}, index=costed.index)
     if freq is not None:
         stamps = pd.to_datetime(costed[names["timestamp"]], utc=True, format="mixed")
+        period = _PERIOD_ALIASES.get(freq.upper(), freq)  # "MS" (month start) is period "M"
         try:
-            frame["period"] = stamps.dt.tz_localize(None).dt.to_period(freq).dt.start_time
+            frame["period"] = stamps.dt.tz_localize(None).dt.to_period(period).dt.start_time
         except ValueError as exc:
             raise ConfigError(f"freq {freq!r} is not a pandas period: {exc}") from None
         frame["period"] = frame["period"].dt.tz_localize("UTC")
