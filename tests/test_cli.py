@@ -95,6 +95,7 @@ def command_lines(root: Path) -> dict[str, list[str]]:
         "diff": ["diff", str(root), "--sample"],
         "history": ["history", str(root), "--model", "openai/gpt-5.2", "--sample"],
         "routes": ["routes", "--sample", "--distillation", "allowed"],
+        "cost": ["cost", "--sample", "--freq", "W"],
     }
 
 

@@ -245,6 +245,12 @@ def _routes(args: argparse.Namespace) -> int:
     return routes_command(args)
 
 
+def _cost(args: argparse.Namespace) -> int:
+    from .commands_cost import cost_command
+
+    return cost_command(args)
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "snapshot": _snapshot,
     "diff": _diff,
@@ -254,4 +260,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "split": _split,
     "quality": _quality,
     "routes": _routes,
+    "cost": _cost,
 }

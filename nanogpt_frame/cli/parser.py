@@ -27,6 +27,7 @@ EXAMPLES = {
     "         nanogpt-frame diff ./catalog-history --sample  # latest vs the sample",
     "history": "nanogpt-frame history ./catalog-history --model openai/gpt-5.2",
     "routes": "nanogpt-frame routes --sample --distillation allowed",
+    "cost": "nanogpt-frame cost usage.csv --history ./catalog-history --freq D",
 }
 
 
@@ -289,4 +290,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --snapshot-out: write even if half the models vanished",
     )
     routes.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    cost = command(
+        "cost",
+        "what a usage log cost, at the prices in force when each request happened",
+        "Prices come from a snapshot root (--history), the sample history (--sample, which "
+        "also prices the bundled synthetic log when USAGE is omitted), or one catalog "
+        "(--source, or the live API): what the same traffic would cost now.",
+    )
+    add_source_options(cost)
+    add_format(cost)
+    cost.add_argument("usage", metavar="USAGE", nargs="?", help="usage log (.csv or .parquet)")
+    cost.add_argument("--history", metavar="ROOT", help="snapshot root with the price history")
+    cost.add_argument("--routes", metavar="ROOT", help="routes snapshots, for rows with a provider")
+    cost.add_argument(
+        "--by",
+        default="model",
+        metavar="COLUMNS",
+        help="comma-separated group columns (default model; '' for one total)",
+    )
+    cost.add_argument("--freq", metavar="PERIOD", help="also group by period: D, W, MS, ...")
+    cost.add_argument(
+        "--columns",
+        metavar="YOURS=NAME,...",
+        help="map your column names, e.g. ts=timestamp,engine=model",
+    )
+    cost.add_argument(
+        "--no-subscription",
+        action="store_true",
+        help="charge list price even where the subscription covered the model",
+    )
+    cost.add_argument(
+        "--input-includes-cached",
+        action="store_true",
+        help="your input counts include cached tokens (OpenAI style)",
+    )
     return parser

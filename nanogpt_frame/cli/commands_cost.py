@@ -1,0 +1,91 @@
+"""The ``cost`` command: a usage log priced at the prices in force when each request happened."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ("cost_command", "parse_columns")
+
+_USAGE_NAMES = (
+    "timestamp",
+    "model",
+    "input_tokens",
+    "output_tokens",
+    "cached_tokens",
+    "cache_write_tokens",
+    "provider",
+)
+
+
+def parse_columns(text: str | None) -> dict[str, str]:
+    """``"ts=timestamp,engine=model"`` (either order) as ``{"timestamp": "ts", "model": ...}``."""
+    from ..errors import ConfigError
+
+    mapping: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in (text or "").split(","))):
+        left, sep, right = (s.strip() for s in pair.partition("="))
+        if not sep or not left or not right:
+            raise ConfigError(f"--columns takes YOURS=NAME pairs, not {pair!r}")
+        if right in _USAGE_NAMES:
+            mapping[right] = left
+        elif left in _USAGE_NAMES:
+            mapping[left] = right
+        else:
+            raise ConfigError(f"--columns {pair!r} names none of {', '.join(_USAGE_NAMES)}")
+    return mapping
+
+
+def cost_command(args: argparse.Namespace) -> int:
+    from ..analysis.usage_summary import usage_summary
+    from ..errors import ConfigError
+    from ..usage import cost_usage
+    from .commands import _emit, _load
+
+    if args.usage is None and not args.sample:
+        raise ConfigError("name a usage file (CSV or Parquet), or use --sample for the bundled log")
+    if args.usage is None:
+        from ..history.sample import sample_usage
+
+        usage = sample_usage()
+    else:
+        usage = args.usage
+    if args.history:
+        prices = args.history
+    elif args.sample:
+        prices = "sample"
+    else:
+        prices = _load(args)  # one catalog: what the same traffic would cost now
+    routes = args.routes
+    if routes is None and args.sample:  # the sample's route responses price its provider rows
+        from ..routes import load_routes
+
+        routes = load_routes(source="sample")
+    costed = cost_usage(
+        usage,
+        prices,
+        routes=routes,
+        columns=parse_columns(args.columns),
+        subscription=not args.no_subscription,
+        input_includes_cached=args.input_includes_cached,
+    )
+    by = [c.strip() for c in args.by.split(",") if c.strip()]
+    summary = usage_summary(costed, by=by, freq=args.freq)
+    if args.format == "table":
+        summary = summary.sort_values(
+            [c for c in ("period",) if c in summary] + ["cost"],
+            ascending=[True] * ("period" in summary) + [False],
+        )
+    _emit(
+        summary,
+        args.format,
+        drop=(
+            "cache_write_tokens",
+            "cached_tokens",
+            "input_tokens",
+            "output_tokens",
+            "unpriced_requests",
+        ),
+        shrink=tuple(by),
+        headers={"unpriced_requests": "unpriced"},
+    )
+    return 0
