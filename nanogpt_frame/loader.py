@@ -14,7 +14,8 @@ from .api.http import MAX_BODY_BYTES
 from .api.settings import Settings
 from .errors import ConfigError, PayloadError
 from .frame.catalog import canonical_equals_subscription, listing_ids
-from .frame.flatten import CatalogWarning, combine_listings, frames_from_listings
+from .frame.combine import combine_tables, frames_from_listings
+from .frame.flatten import CatalogWarning
 from .frame.schema import ENDPOINTS, SCHEMA_VERSION
 from .history.sample import sample_as_of, sample_dir
 
@@ -140,7 +141,7 @@ def _load_live(
         max_bytes=max_bytes,
     )
     received = snapshot_at or max(listing.received_at for listing in listings.values())
-    df = combine_listings({e: listing.frame for e, listing in listings.items()},
+    df = combine_tables({e: listing.table for e, listing in listings.items()},
                           snapshot_at=received)  # fmt: skip
     df.attrs["from_cache"] = sorted(e for e, listing in listings.items() if listing.from_cache)
     if settings.authenticated:

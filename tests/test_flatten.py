@@ -10,7 +10,8 @@ import pyarrow as pa
 import pytest
 
 import nanogpt_frame as nf
-from nanogpt_frame.frame.flatten import CatalogWarning, frames_from_listings, parse_listing
+from nanogpt_frame.frame.combine import frames_from_listings
+from nanogpt_frame.frame.flatten import CatalogWarning, parse_listing
 from tests.conftest import listing
 
 STAMP = "2026-08-24T12:00:00Z"

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
+    from ..frame.flatten import ListingTable
 
 __all__ = ("CacheEntry", "ResponseCache", "default_cache_dir", "key_fingerprint")
 
@@ -120,8 +120,8 @@ class CacheEntry:
             return None
         return body if len(body) == self.header["size"] else None
 
-    def frame(self) -> pd.DataFrame | None:
-        """The flattened frame stored with this response, or ``None`` (missing, stale, corrupt)."""
+    def table(self) -> ListingTable | None:
+        """The flattened table stored with this response, or ``None`` (missing, stale, corrupt)."""
         import pyarrow as pa
         import pyarrow.ipc as ipc
 
@@ -141,11 +141,11 @@ class CacheEntry:
             attrs = json.loads(meta.get(b"attrs", b"{}"))
         except ValueError:
             return None
-        import pandas as pd
+        from ..frame.flatten import ListingTable
 
-        df = table.to_pandas(types_mapper=pd.ArrowDtype)
-        df.attrs = attrs if isinstance(attrs, dict) else {}
-        return df
+        return ListingTable(
+            table.replace_schema_metadata(None), attrs if isinstance(attrs, dict) else {}
+        )
 
 
 class ResponseCache:
@@ -195,9 +195,9 @@ class ResponseCache:
         scope: str | None,
         body: bytes,
         headers: Any = None,
-        frame: pd.DataFrame | None = None,
+        frame: ListingTable | None = None,
     ) -> None:
-        """Store a response body (and its flattened frame); failures are logged, never raised."""
+        """Store a response body (and its flattened table); failures are logged, never raised."""
         headers = headers or {}
         header = {
             "format": _FORMAT,
@@ -223,23 +223,20 @@ class ResponseCache:
         entry.header["stored_at"] = time.time()
         self._write(entry.path, json.dumps(entry.header, sort_keys=True).encode() + b"\n" + body)
 
-    def store_frame(self, entry: CacheEntry, frame: pd.DataFrame) -> None:
+    def store_frame(self, entry: CacheEntry, frame: ListingTable) -> None:
         """Store the flattened frame of an entry whose frame was missing or stale."""
         self._write_frame(entry.path.with_suffix(".arrow"), frame, entry.header["token"])
 
-    def _write_frame(self, path: Path, frame: pd.DataFrame, token: str) -> None:
+    def _write_frame(self, path: Path, frame: ListingTable, token: str) -> None:
         import pyarrow as pa
         import pyarrow.ipc as ipc
 
-        from ..frame.schema import arrow_schema
-
         try:
-            table = pa.Table.from_pandas(frame, schema=arrow_schema(), preserve_index=False)
             attrs = json.dumps(frame.attrs, sort_keys=True, default=str)
-        except (pa.ArrowException, TypeError, ValueError) as exc:
-            log.warning("not caching a frame that does not fit the contract: %s", exc)
+        except (TypeError, ValueError) as exc:
+            log.warning("not caching a table whose attrs are not JSON: %s", exc)
             return
-        table = table.replace_schema_metadata({"token": token, "attrs": attrs})
+        table = frame.table.replace_schema_metadata({"token": token, "attrs": attrs})
         sink = pa.BufferOutputStream()
         with ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)

@@ -14,7 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from ..errors import PayloadError
-from ..frame.flatten import frame_from_payload
+from ..frame.flatten import ListingTable, listing_table
 from ..frame.schema import ENDPOINT_PATHS
 from .cache import key_fingerprint
 from .http import MAX_BODY_BYTES, Reply, Requester, run_all, scrub
@@ -22,7 +22,6 @@ from .settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
-    import pandas as pd
 
     from .cache import CacheEntry, ResponseCache
 
@@ -33,11 +32,11 @@ log = logging.getLogger("nanogpt_frame")
 
 @dataclass(frozen=True)
 class Listing:
-    """One listing: its flattened frame and where and when it came from."""
+    """One listing: its flattened table and where and when it came from."""
 
     endpoint: str
     url: str
-    frame: pd.DataFrame = field(repr=False)
+    table: ListingTable = field(repr=False)
     received_at: datetime
     from_cache: bool = False
 
@@ -140,13 +139,13 @@ def fetch_listings(
     return {endpoint: out[endpoint] for endpoint in endpoints}
 
 
-def flatten_reply(reply: Reply, endpoint: str, url: str, key: str | None) -> pd.DataFrame:
+def flatten_reply(reply: Reply, endpoint: str, url: str, key: str | None) -> ListingTable:
     """The listing frame of a response; a body that is not a catalog is a scrubbed PayloadError."""
     if reply.status == 304:
         problem = f"{url} answered 304 Not Modified to a request that sent no validators"
     else:
         try:
-            return frame_from_payload(reply.body, source_endpoint=endpoint, source=url)
+            return listing_table(reply.body, source_endpoint=endpoint, source=url)
         except PayloadError as exc:
             problem = scrub(str(exc), key)
     raise PayloadError(problem)  # raised outside the except block: nothing chained
@@ -154,17 +153,17 @@ def flatten_reply(reply: Reply, endpoint: str, url: str, key: str | None) -> pd.
 
 def _cached_frame(
     cache: ResponseCache, entry: CacheEntry, endpoint: str, settings: Settings
-) -> pd.DataFrame | None:
-    """The stored frame of an entry; re-flattened from the stored body when missing or stale."""
-    frame = entry.frame()
-    if frame is not None:
-        return frame
+) -> ListingTable | None:
+    """The stored table of an entry; re-flattened from the stored body when missing or stale."""
+    stored = entry.table()
+    if stored is not None:
+        return stored
     body = entry.body()
     if body is None:
         return None
     try:
-        frame = frame_from_payload(body, source_endpoint=endpoint, source=str(entry.path))
+        stored = listing_table(body, source_endpoint=endpoint, source=str(entry.path))
     except PayloadError:
         return None
-    cache.store_frame(entry, frame)
-    return frame
+    cache.store_frame(entry, stored)
+    return stored

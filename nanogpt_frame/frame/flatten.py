@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import json
 import warnings
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, PayloadError, server_message
 from ._chunk import CHUNK, record_batch, valid_items
 from ._hostile import gc_paused, repair_text
-from .schema import ENDPOINTS, arrow_schema, arrow_type
+from .schema import ENDPOINTS, arrow_schema
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
 
 __all__ = (
     "CatalogWarning",
-    "combine_listings",
+    "ListingTable",
     "frame_from_payload",
-    "frames_from_listings",
+    "listing_table",
     "parse_listing",
 )
 
@@ -131,6 +134,33 @@ def frame_from_payload(
     >>> df.loc[0, ["id_namespace", "price_completion"]].tolist()
     ['openai', 14.0]
     """
+    part = listing_table(
+        payload, source_endpoint=source_endpoint, snapshot_at=snapshot_at, source=source
+    )
+    return part.frame()
+
+
+@dataclass(frozen=True)
+class ListingTable:
+    """One flattened listing as an Arrow table (the contract's schema) and its ``attrs``."""
+
+    table: pa.Table
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    def frame(self) -> pd.DataFrame:
+        df = self.table.to_pandas(types_mapper=pd.ArrowDtype)
+        df.attrs = dict(self.attrs)
+        return df
+
+
+def listing_table(
+    payload: Any,
+    *,
+    source_endpoint: str,
+    snapshot_at: datetime | pd.Timestamp | str | None = None,
+    source: str | None = None,
+) -> ListingTable:
+    """``frame_from_payload`` stopping at the Arrow table (what the cache stores and combines)."""
     if source_endpoint not in ENDPOINTS:
         raise ConfigError(f"source_endpoint must be one of {ENDPOINTS}, not {source_endpoint!r}")
     stamp = _as_timestamp(snapshot_at)
@@ -146,65 +176,6 @@ def frame_from_payload(
             raise PayloadError(f"the {source_endpoint} listing holds values nested too deeply")
         _warn_repairs(source_endpoint, data, repairs, bad_utf8)
         return _flatten({**listing, "data": data}, source_endpoint, stamp, repairs)
-
-
-def frames_from_listings(
-    listings: dict[str, Any], *, snapshot_at: datetime | pd.Timestamp | str | None = None
-) -> pd.DataFrame:
-    """Flatten several listings of one load into one frame and resolve ``in_subscription``.
-
-    ``listings`` maps endpoint name to payload (see ``combine_listings``).
-    """
-    stamp = _as_timestamp(snapshot_at)
-    frames = {
-        endpoint: frame_from_payload(listings[endpoint], source_endpoint=endpoint,
-                                     snapshot_at=stamp)
-        for endpoint in ENDPOINTS
-        if endpoint in listings
-    }  # fmt: skip
-    return combine_listings(frames)
-
-
-def combine_listings(
-    frames: dict[str, pd.DataFrame], *, snapshot_at: datetime | pd.Timestamp | str | None = None
-) -> pd.DataFrame:
-    """One frame from the listing frames of one load, with ``in_subscription`` resolved.
-
-    A canonical row is in the subscription when its id is in the subscription listing, not in it
-    when its id is in the paid listing, and else whatever the model's own
-    ``subscription.included`` says. ``snapshot_at`` (when given) becomes every row's time.
-    """
-    ordered = [frames[e] for e in ENDPOINTS if e in frames]
-    if not ordered:
-        raise PayloadError("no listings to flatten")
-    attrs = _merge_attrs(ordered)
-    df = pd.concat(ordered, ignore_index=True) if len(ordered) > 1 else ordered[0].copy()
-    df.attrs = attrs
-    if snapshot_at is not None:
-        import pyarrow as pa
-
-        micros = pa.array(np.full(len(df), _as_timestamp(snapshot_at).value // 1000))
-        df["snapshot_at"] = pd.arrays.ArrowExtensionArray(micros.cast(arrow_type("timestamp")))
-    endpoint = df["source_endpoint"]
-    canonical = endpoint == "canonical"
-    if canonical.any():
-        in_sub = df.loc[endpoint == "subscription", "id"]
-        in_paid = df.loc[endpoint == "paid", "id"]
-        resolved = df["in_subscription"].copy()
-        ids = df["id"]
-        resolved = resolved.mask(canonical & ids.isin(in_paid), False)
-        resolved = resolved.mask(canonical & ids.isin(in_sub), True)
-        df["in_subscription"] = resolved.astype(df["in_subscription"].dtype)
-    return df
-
-
-def _merge_attrs(frames: list[pd.DataFrame]) -> dict[str, Any]:
-    skipped: dict[str, int] = {}
-    meta: dict[str, Any] = {}
-    for frame in frames:
-        skipped.update(frame.attrs.get("skipped_items", {}))
-        meta.update(frame.attrs.get("listing_meta", {}))
-    return {"skipped_items": skipped, "listing_meta": meta}
 
 
 def _warn_repairs(
@@ -242,21 +213,25 @@ def _flatten(
     endpoint: str,
     snapshot_at: pd.Timestamp,
     repairs: dict[int, dict[str, str]] | None = None,
-) -> pd.DataFrame:
+) -> ListingTable:
     import pyarrow as pa
 
     items, positions, skipped = valid_items(listing["data"])
     table = pa.Table.from_batches(
         [
-            record_batch(items[start : start + CHUNK], positions[start : start + CHUNK],
-                         endpoint, snapshot_at, repairs)
+            record_batch(
+                items[start : start + CHUNK],
+                positions[start : start + CHUNK],
+                endpoint,
+                snapshot_at,
+                repairs,
+            )
             for start in range(0, max(len(items), 1), CHUNK)
         ],
         schema=arrow_schema(),
-    )  # fmt: skip
-    df = table.to_pandas(types_mapper=pd.ArrowDtype)
+    )
     meta = {k: v for k, v in listing.items() if k not in ("data", "object")}
-    df.attrs = {
+    attrs = {
         "skipped_items": {endpoint: len(skipped)} if skipped else {},
         "listing_meta": {endpoint: meta} if meta else {},
     }
@@ -268,7 +243,7 @@ def _flatten(
             CatalogWarning,
             stacklevel=3,
         )
-    return df
+    return ListingTable(table, attrs)
 
 
 def empty_frame() -> pd.DataFrame:

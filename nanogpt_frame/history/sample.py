@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import PayloadError
-from ..frame.flatten import frames_from_listings
+from ..frame.combine import frames_from_listings
 from ..frame.schema import ENDPOINTS
 
 __all__ = ("sample_as_of", "sample_dir", "sample_history", "sample_usage")
