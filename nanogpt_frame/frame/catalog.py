@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
@@ -45,8 +46,13 @@ def capability_column(name: str) -> str:
 
 def endpoint_rank(df: pd.DataFrame) -> pd.Series:
     """Which row of a model to prefer: canonical 0, subscription 1, paid 2, anything else 3."""
-    order = df.get("source_endpoint", pd.Series("canonical", index=df.index))
-    return order.astype(object).map(_ENDPOINT_PREFERENCE).fillna(3).astype(int)
+    if "source_endpoint" not in df.columns:
+        return pd.Series(0, index=df.index)
+    endpoint = df["source_endpoint"]
+    choices = [
+        (endpoint == name).fillna(False).to_numpy(dtype=bool) for name in _ENDPOINT_PREFERENCE
+    ]
+    return pd.Series(np.select(choices, list(_ENDPOINT_PREFERENCE.values()), 3), index=df.index)
 
 
 def listing_ids(df: pd.DataFrame) -> dict[str, frozenset[str]]:

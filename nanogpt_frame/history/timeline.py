@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 
 from ..errors import SnapshotError
-from ..frame.catalog import per_snapshot_models, require_columns
+from ..frame.catalog import endpoint_rank, require_columns
 from ..frame.schema import PRICE_COLUMNS
 
 __all__ = ("as_of", "price_history")
@@ -33,43 +34,59 @@ def price_history(
     >>> price_history(history, "openai/gpt-5.2")[["id", "price_prompt"]].values.tolist()
     [['openai/gpt-5.2', 1.75]]
     """
-    models = per_snapshot_models(history)
+    import pyarrow as pa
+
+    require_columns(history, ("snapshot_at", "id", "source_endpoint", *fields), what="history")
+    narrow = history[["snapshot_at", "id", "source_endpoint", *fields]]  # only what is read
+    latest = narrow["snapshot_at"].max() if len(narrow) else None
     if ids is not None:
-        models = models[models["id"].isin([ids] if isinstance(ids, str) else list(ids))]
-    latest = history["snapshot_at"].max() if len(history) else None
-    models = models.sort_values(["id", "snapshot_at"], kind="stable")
-    values = models[list(fields)]
-    previous = values.groupby(models["id"], sort=False).shift(1)
-    first = ~models["id"].duplicated()
+        narrow = narrow[narrow["id"].isin([ids] if isinstance(ids, str) else list(ids))]
+    codes, names = pd.factorize(narrow["id"].astype(object), sort=True)  # id order, as sorted
+    snap = narrow["snapshot_at"].astype("int64[pyarrow]").to_numpy(na_value=0)
+    rank = endpoint_rank(narrow).to_numpy()
+    order = np.lexsort((rank, snap, codes))  # by id, then time, canonical row first
+    codes, snap = codes[order], snap[order]
+    keep = np.ones(len(order), dtype=bool)  # one row per (snapshot, model)
+    keep[1:] = (codes[1:] != codes[:-1]) | (snap[1:] != snap[:-1])
+    order, codes, snap = order[keep], codes[keep], snap[keep]
+    values = {f: narrow[f].to_numpy(dtype="float64", na_value=np.nan)[order] for f in fields}
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = codes[1:] != codes[:-1]
     changed = first.copy()
-    for field in fields:
-        now, before = values[field], previous[field]
-        differs = (now != before).fillna(False).astype(bool) | (now.isna() != before.isna())
-        changed |= differs
-    period = changed.astype(int).cumsum().rename("_period")
-    grouped = models.groupby(period, sort=False)
-    out = grouped.first()[["id", "snapshot_at", *fields]].rename(
-        columns={"snapshot_at": "valid_from"}
+    for v in values.values():
+        before = np.roll(v, 1)
+        changed[1:] |= ((v != before) & ~(np.isnan(v) & np.isnan(before)))[1:]
+    starts = np.flatnonzero(changed)
+    ends = np.append(starts[1:], len(order)) - 1  # last row of each period
+    same_model_next = np.append(codes[starts[1:]] == codes[starts[:-1]], False)
+    has_previous = ~first[starts]
+
+    def timestamps(micros: np.ndarray, valid: np.ndarray | None = None):
+        array = pa.array(micros, type=pa.int64(), mask=None if valid is None else ~valid)
+        return pd.arrays.ArrowExtensionArray(array.cast(pa.timestamp("us", tz="UTC")))
+
+    def floats(numbers: np.ndarray, valid: np.ndarray | None = None):
+        mask = np.isnan(numbers) if valid is None else (~valid | np.isnan(numbers))
+        return pd.arrays.ArrowExtensionArray(pa.array(numbers, type=pa.float64(), mask=mask))
+
+    next_from = np.append(snap[starts[1:]], 0)
+    last_seen = snap[ends]
+    out = pd.DataFrame(
+        {
+            "id": pd.arrays.ArrowExtensionArray(pa.array(names[codes[starts]], type=pa.string())),
+            "valid_from": timestamps(snap[starts]),
+            "valid_to": timestamps(next_from, same_model_next),
+        }
     )
-    out["last_seen"] = grouped["snapshot_at"].max().array
-    out = out.reset_index(drop=True)
-    starts = changed[changed]
-    prev_rows = previous.loc[starts.index]
-    for field in fields:
-        out[f"previous_{field}"] = prev_rows[field].array
-    next_start = out.groupby("id", sort=False)["valid_from"].shift(-1)
-    out["valid_to"] = next_start
-    out["current"] = out["valid_to"].isna() & (out["last_seen"] == latest)
-    columns = [
-        "id",
-        "valid_from",
-        "valid_to",
-        "last_seen",
-        "current",
-        *fields,
-        *(f"previous_{f}" for f in fields),
-    ]
-    out = out[columns].reset_index(drop=True)
+    out["last_seen"] = timestamps(last_seen)
+    latest_micros = latest.value // 1000 if latest is not None else None
+    current = ~same_model_next & (last_seen == latest_micros)
+    out["current"] = pd.arrays.ArrowExtensionArray(pa.array(current, type=pa.bool_()))
+    for f in fields:
+        out[f] = floats(values[f][starts])
+    previous_rows = np.maximum(starts - 1, 0)
+    for f in fields:
+        out[f"previous_{f}"] = floats(values[f][previous_rows], has_previous)
     return out
 
 
