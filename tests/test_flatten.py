@@ -333,3 +333,16 @@ def test_large_listing_across_chunks_keeps_rows_aligned():
     ) == {"surprise": {"x": 1}}, row_extra
     assert df["extra_json"].notna().sum() == 2
     assert df.loc[df["id"] == "m/7", "price_prompt"].iloc[0] == 0.07
+
+
+def test_the_fast_parse_and_the_standard_one_agree(live_shaped):
+    """Bytes go through orjson; a dict was parsed by json. Every value must come out the same."""
+    from nanogpt_frame.history.sample import sample_dir
+
+    for raw in (json.dumps(live_shaped).encode(), (sample_dir() / "canonical.json").read_bytes()):
+        fast = flat(raw)
+        standard = flat(json.loads(raw))
+        pd.testing.assert_frame_equal(fast, standard)
+    huge = b'{"data": [{"id": "a", "big": -123456789012345678901, "p": 0.00030000000000000003}]}'
+    extra = json.loads(flat(huge)["extra_json"].iloc[0])
+    assert extra == {"big": -123456789012345678901, "p": 0.00030000000000000003}  # exact

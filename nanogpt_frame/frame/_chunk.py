@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ("CHUNK", "record_batch", "valid_items")
 
-CHUNK = 2048
+CHUNK = 1024
 _TOP_KNOWN = frozenset(
     {
         "id", "object", "created", "owned_by", "name", "description", "context_length",
@@ -54,7 +54,7 @@ _DISTILLATION_COLUMNS = (
 def valid_items(data: list[Any]) -> tuple[list[dict[str, Any]], list[int], list[str]]:
     """The models with a string id, their positions in the listing, and what was skipped."""
     if set(map(type, data)) <= {dict}:
-        ids = [item.get("id") for item in data]
+        ids = list(map(dict.get, data, repeat("id")))
         if set(map(type, ids)) <= {str} and all(ids):
             return data, list(range(len(data))), []
     items, positions, skipped = [], [], []

@@ -128,10 +128,12 @@ def joined(values: list[Any], path: str, invalid: Invalid) -> list[str | None]:
     if kinds <= {str, _NONE}:
         return values
     if kinds <= {list, _NONE}:
-        try:
-            return [None if v is None else ",".join(v) for v in values]
-        except TypeError:  # a list holding something other than strings
-            pass
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        lists = strict(values, pa.list_(pa.string()))  # fails on a non-string member
+        if lists is not None:
+            return pc.binary_join(lists, ",")
     out: list[str | None] = []
     for i, value in enumerate(values):
         kind = type(value)
@@ -247,8 +249,10 @@ def prices(values: list[Any], path: str, invalid: Invalid, scale: float = 1.0) -
 def counts(values: list[Any], path: str, invalid: Invalid) -> list[int | None]:
     """Positive token counts; integral floats and numeric strings read; anything else unknown."""
     kinds = set(map(type, values))
-    if kinds <= {int, _NONE} and all(v is None or 0 < v <= _INT64_MAX for v in values):
-        return values
+    if kinds <= {int, _NONE}:
+        given = [v for v in values if v is not None]
+        if not given or (min(given) > 0 and max(given) <= _INT64_MAX):
+            return values
     out: list[int | None] = []
     for i, value in enumerate(values):
         number = None if type(value) is bool else number_or_none(value)
@@ -275,7 +279,6 @@ def created(values: list[Any], invalid: Invalid) -> np.ndarray:
 
 
 def split_ids(ids: list[str]) -> tuple[list[str | None], list[str], list[str | None]]:
-    """``(namespace, base_id, variant)`` columns: before the first ``/``; around the last ``:``."""
     namespaces = [head if sep and head else None for head, sep, _ in map(_slash, ids)]
     parts = list(map(_colon, ids))
     bases = [head if head else model_id for model_id, (head, _, _) in zip(ids, parts, strict=True)]
