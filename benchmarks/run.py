@@ -132,7 +132,7 @@ def bench_flatten(repeat: int) -> None:
             duckdb.sql(
                 f"SELECT unnest(data, recursive := true) FROM read_json('{path}', "
                 "maximum_object_size=100000000)"
-            ).fetch_arrow_table()
+            ).to_arrow_table()
 
         report(
             "parse+flatten 20,000 models from a file vs DuckDB read_json+unnest",
@@ -349,7 +349,7 @@ def bench_history(repeat: int, days: int = 365, window: int = 30) -> None:
                 return duckdb.sql(
                     f"SELECT * FROM read_parquet('{root}/*/*.parquet', hive_partitioning=true) "
                     f"WHERE snapshot_date >= DATE '{since}'"
-                ).fetch_arrow_table()
+                ).to_arrow_table()
 
             report(
                 f"read_snapshots {window} of {days} days vs DuckDB read_parquet",

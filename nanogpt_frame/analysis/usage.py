@@ -49,8 +49,15 @@ def _tokens(usage: pd.DataFrame, column: str | None, name: str) -> np.ndarray:
     if column is None or column not in usage.columns:
         return np.zeros(len(usage), dtype=np.int64)
     raw = usage[column]
+    if pd.api.types.is_integer_dtype(raw.dtype) and not raw.hasnans:
+        values = raw.to_numpy(dtype=np.int64)
+        if len(values) == 0 or values.min() >= 0:  # the common case: checked in one pass
+            return values
     numbers = pd.to_numeric(raw, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
-    given = raw.notna().to_numpy() & (raw.astype("string").str.strip() != "").fillna(False)
+    numbers = np.array(numbers, dtype=np.float64)  # a writable copy
+    given = raw.notna().to_numpy()
+    if not pd.api.types.is_numeric_dtype(raw.dtype):  # text: an empty cell counts as 0
+        given = given & (raw.astype("string").str.strip() != "").fillna(False).to_numpy(bool)
     bad = given & ~(np.isfinite(numbers) & (numbers >= 0) & (numbers == np.floor(numbers)))
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
@@ -88,8 +95,9 @@ def _price_table(prices: pd.DataFrame) -> pd.DataFrame:
         ("snapshot_at", "id", "source_endpoint", *_PRICES, "in_subscription"),
         what="cost_usage",
     )
-    table = per_snapshot_models(prices)[["snapshot_at", "id", *_PRICES, "in_subscription"]]
-    return table.dropna(subset=["snapshot_at", "id"])
+    narrow = prices[["snapshot_at", "id", "source_endpoint", *_PRICES, "in_subscription"]]
+    narrow = narrow[narrow["snapshot_at"].notna() & narrow["id"].notna()]
+    return per_snapshot_models(narrow).drop(columns="source_endpoint")
 
 
 def _asof(
@@ -106,23 +114,25 @@ def _asof(
     early = np.zeros(len(codes_left), dtype=bool)
     if n == 0:
         return found, early
-    t0 = min(times_left.min(initial=0), times_right.min())
-    span = int(max(times_left.max(initial=0), times_right.max()) - t0) + 1
-    if span * (int(codes_right.max()) + 2) < 2**62:  # one integer key: a single searchsorted
-        right = codes_right.astype(np.int64) * span + (times_right - t0)
-        left = codes_left.astype(np.int64) * span + (times_left - t0)
-        pos = np.searchsorted(right, left, side="right") - 1
-    else:  # a time span too wide for one key: search per code
-        pos = np.full(len(codes_left), -1, dtype=np.int64)
-        for code in np.unique(codes_left[codes_left >= 0]):
-            rows = codes_left == code
-            lo, hi = np.searchsorted(codes_right, [code, code + 1])
-            pos[rows] = lo + np.searchsorted(times_right[lo:hi], times_left[rows], "right") - 1
+    # Rows grouped by model (a stable radix sort of small codes), then one searchsorted per
+    # model over its own few snapshots: cache-friendly, unlike one search over every snapshot.
+    pos = np.full(len(codes_left), -1, dtype=np.int64)
+    order = np.argsort(codes_left, kind="stable")
+    ordered = codes_left[order]
+    present = np.unique(ordered[ordered >= 0]) if len(ordered) else ordered
+    starts = np.searchsorted(ordered, present, side="left")
+    stops = np.searchsorted(ordered, present, side="right")
+    right_lo = np.searchsorted(codes_right, present, side="left")
+    right_hi = np.searchsorted(codes_right, present, side="right")
+    for start, stop, lo, hi in zip(starts, stops, right_lo, right_hi, strict=True):
+        rows = order[start:stop]
+        pos[rows] = lo + np.searchsorted(times_right[lo:hi], times_left[rows], "right") - 1
     known = codes_left >= 0
     same = known & (pos >= 0)
     same[same] = codes_right[pos[same]] == codes_left[same]
     found[same] = pos[same]
-    first = np.searchsorted(codes_right, codes_left, side="left")
+    first_of = np.searchsorted(codes_right, np.arange(int(codes_right.max()) + 1), side="left")
+    first = np.where(known, first_of[np.clip(codes_left, 0, len(first_of) - 1)], n)
     listed = known & ~same & (first < n)
     listed[listed] = codes_right[first[listed]] == codes_left[listed]
     found[listed] = first[listed]
@@ -132,17 +142,18 @@ def _asof(
 
 def _lookup(ids: pd.Series, times: np.ndarray, table: pd.DataFrame, key: list[str]):
     """Row of ``table`` (sorted by key, snapshot_at) in force for each usage row, and flags."""
-    table = table.sort_values([*key, "snapshot_at"], kind="stable").reset_index(drop=True)
     labels = (
-        table[key[0]].astype(str)
+        table[key[0]].astype(object)
         if len(key) == 1
-        else (table[key[0]].astype(str) + "\x00" + table[key[1]].astype(str))
+        else (table[key[0]].astype(str) + "\x00" + table[key[1]].astype(str)).astype(object)
     )
-    categories = pd.Index(labels.unique())
-    right_codes = categories.get_indexer(labels)
+    right_codes, categories = pd.factorize(labels, sort=True)
+    right_times = table["snapshot_at"].astype("int64[pyarrow]").to_numpy(na_value=0)
+    order = np.lexsort((right_times, right_codes))  # by model, then time
+    table = table.iloc[order].reset_index(drop=True)
+    right_codes, right_times = right_codes[order], right_times[order]
     uniques_codes, uniques = pd.factorize(ids, use_na_sentinel=False)  # few distinct models
-    left_codes = categories.get_indexer(uniques)[uniques_codes]
-    right_times = table["snapshot_at"].astype("int64[pyarrow]").to_numpy()
+    left_codes = pd.Index(categories).get_indexer(uniques)[uniques_codes]
     found, early = _asof(left_codes, times, right_codes, right_times)
     return table, found, early
 
@@ -192,10 +203,11 @@ def cost_usage_frame(
     got = {c: _take(table[c], found) for c in _PRICES}
     in_sub = _take(table["in_subscription"], found)  # 1.0, 0.0 or NaN (unknown)
     stamp = _take(table["snapshot_at"].astype("int64[pyarrow]"), found)
-    basis = np.where(found < 0, None, np.where(early, "before_history", "as_of")).astype(object)
+    # basis and reason as small integer codes into _BASES / _REASONS (texts made once, at the end)
+    basis = np.where(found < 0, -1, np.where(early, 1, 0)).astype(np.int8)
     if single:
-        basis[found >= 0] = "catalog"
-    reason = np.where(found < 0, "unknown model", None).astype(object)
+        basis[found >= 0] = 2
+    reason = np.where(found < 0, 0, -1).astype(np.int8)
     provider_col = names["provider"]
     chosen = np.zeros(len(usage), dtype=bool)
     if provider_col in usage.columns:
@@ -213,9 +225,9 @@ def cost_usage_frame(
         for column in ("price_cache_read", "price_cache_write"):  # routes list no cache prices
             got[column] = np.where(chosen, np.nan, got[column])
         stamp = np.where(chosen, _take(rt["snapshot_at"].astype("int64[pyarrow]"), rfound), stamp)
-        rbasis = np.where(rfound < 0, None, np.where(rearly, "before_history", "as_of"))
-        basis = np.where(chosen, rbasis, basis).astype(object)
-        reason = np.where(chosen & (rfound < 0), "unknown route", reason).astype(object)
+        rbasis = np.where(rfound < 0, -1, np.where(rearly, 1, 0))
+        basis = np.where(chosen, rbasis, basis).astype(np.int8)
+        reason = np.where(chosen & (rfound < 0), 1, reason).astype(np.int8)
     return _costs(usage, tokens, got, in_sub, stamp, basis, reason, chosen, subscription, names)
 
 
@@ -239,39 +251,44 @@ def _costs(usage, tokens, got, in_sub, stamp, basis, reason, chosen, subscriptio
         gap = need & np.isnan(price)
         gap_bits |= gap.astype(np.int64) << bit
         total += np.where(need & ~gap, tokens[name] * np.nan_to_num(price), 0.0)
-    texts = np.array(
-        [None]
-        + [
-            "price missing: "
-            + ", ".join(sorted({parts[b][2] for b in range(4) if pattern >> b & 1}))
-            for pattern in range(1, 16)
-        ],
-        dtype=object,
-    )  # one text per pattern of missing prices
-    unpriced = np.equal(reason, None) & (gap_bits > 0)
-    reason[unpriced] = texts[gap_bits[unpriced]]
-    priced = np.equal(reason, None)
+    reasons = ["unknown model", "unknown route", "subscription coverage unknown"] + [
+        "price missing: " + ", ".join(sorted({parts[b][2] for b in range(4) if pattern >> b & 1}))
+        for pattern in range(1, 16)
+    ]  # code 3 + pattern - 1: one text per pattern of missing prices
+    unpriced = (reason < 0) & (gap_bits > 0)
+    reason[unpriced] = (2 + gap_bits[unpriced]).astype(np.int8)
+    priced = reason < 0
     list_cost = np.where(priced, total / 1e6, np.nan)
     applies = ~chosen & subscription
     cost = np.where(applies & (in_sub == 1.0), 0.0, list_cost)
     unknown = applies & np.isnan(in_sub) & priced
     cost[unknown] = np.nan
-    reason[unknown] = "subscription coverage unknown"
-    out = usage.copy()
-    f64 = pd.ArrowDtype(pa.float64())
-    stamps = (
-        pa.array(stamp, mask=np.isnan(stamp)).cast(pa.int64()).cast(pa.timestamp("us", tz="UTC"))
-    )
-    out["price_snapshot_at"] = pd.arrays.ArrowExtensionArray(stamps)
-    out["price_basis"] = pd.array(basis, dtype="string[pyarrow]")
-    for column in ("price_prompt", "price_completion", "price_cache_read", "price_cache_write"):
-        out[column] = pd.array(np.where(np.isnan(got[column]), None, got[column]), dtype=f64)
-    out["cache_price_assumed"] = assumed
-    out["in_subscription"] = pd.arrays.ArrowExtensionArray(
-        pa.array(in_sub == 1.0, mask=np.isnan(in_sub))
-    )
-    for column, values in (("list_cost", list_cost), ("cost", cost)):
-        out[column] = pd.array(np.where(np.isnan(values), None, values), dtype=f64)
-    out["unpriced_reason"] = pd.array(reason, dtype="string[pyarrow]")
+    reason[unknown] = 2
+    def floats(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        return pd.arrays.ArrowExtensionArray(pa.array(values, mask=np.isnan(values)))
+
+    def texts_of(codes: np.ndarray, words: list[str]) -> pd.api.extensions.ExtensionArray:
+        """Codes into a few texts: a dictionary array, cast to plain Arrow strings."""
+        indices = pa.array(codes.astype(np.int32), mask=codes < 0)
+        dictionary = pa.DictionaryArray.from_arrays(indices, pa.array(words, type=pa.string()))
+        return pd.arrays.ArrowExtensionArray(dictionary.cast(pa.string()))
+
+    added = {
+        "price_snapshot_at": pd.arrays.ArrowExtensionArray(
+            pa.array(np.nan_to_num(stamp).astype(np.int64), mask=np.isnan(stamp)).cast(
+                pa.timestamp("us", tz="UTC")
+            )
+        ),
+        "price_basis": texts_of(basis, ["as_of", "before_history", "catalog"]),
+        **{column: floats(got[column]) for column in _PRICES},
+        "cache_price_assumed": assumed,
+        "in_subscription": pd.arrays.ArrowExtensionArray(
+            pa.array(in_sub == 1.0, mask=np.isnan(in_sub))
+        ),
+        "list_cost": floats(list_cost),
+        "cost": floats(cost),
+        "unpriced_reason": texts_of(reason, reasons),
+    }
+    out = pd.concat([usage, pd.DataFrame(added, index=usage.index)], axis=1)
     out.attrs = {**usage.attrs, "usage_columns": names}
     return out

@@ -71,6 +71,7 @@ def _rank(args: argparse.Namespace) -> int:
         args.format,
         drop=("owned_by", "in_subscription", "context_length", "price_completion", "price_prompt"),
         shrink=("id",),
+        keep_whole=True,
         headers={
             price: "price" if price == "blended_price" else "cost_usd",
             "in_subscription": "in_sub",

@@ -86,6 +86,7 @@ def cost_command(args: argparse.Namespace) -> int:
             "unpriced_requests",
         ),
         shrink=tuple(by),
+        keep_whole=True,
         headers={"unpriced_requests": "unpriced"},
     )
     return 0

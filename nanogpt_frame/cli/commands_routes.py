@@ -43,10 +43,12 @@ def routes_command(args: argparse.Namespace) -> int:
             "price_prompt",
             "price_completion",
             "routes_available",
+            "default_blended_price",
             "markup_blended",
             "effective_distillation_status",
         ),
         shrink=("model_id",),
+        keep_whole=True,
         headers={
             "effective_distillation_status": "distillation",
             "blended_price": "price",

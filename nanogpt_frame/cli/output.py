@@ -40,6 +40,7 @@ class Layout:
         headers: terminal-only header names.
         wrap: shrinkable text columns whose long values wrap onto more lines instead of being
             cut with ``…``.
+        keep_whole: leave columns out before shortening any text (ids stay copyable).
     """
 
     def __init__(
@@ -48,11 +49,13 @@ class Layout:
         shrink: Sequence[str] = (),
         headers: Mapping[str, str] | None = None,
         wrap: Sequence[str] = (),
+        keep_whole: bool = False,
     ):
         self.drop = tuple(drop)
         self.shrink = tuple(shrink)
         self.headers = dict(headers or {})
         self.wrap = tuple(wrap)
+        self.keep_whole = keep_whole
 
 
 def _cell(value: Any) -> str:
@@ -97,7 +100,8 @@ def _fit(cells: dict[str, list[str]], headers: dict[str, str], layout: Layout, w
 
     hidden: list[str] = []
     shrink(_WRAP_TEXT, layout.wrap)  # wrapping loses nothing: those columns give way first
-    shrink(_SOFT_TEXT)
+    if not layout.keep_whole:
+        shrink(_SOFT_TEXT)
     for column in layout.drop:
         if total() <= width:
             break
