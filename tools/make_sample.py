@@ -10,6 +10,7 @@ else is ILLUSTRATIVE: plausible, shaped like the API, but not a real price. data
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "data"
@@ -509,11 +510,11 @@ def usage_rows(seed: int = 20260824) -> list[dict]:
     """A synthetic request log (about 3,000 rows) over the sample history's span, and a little
     before it; realistic mixes: long coding prompts with cache reads, chats, a few cache writes."""
     import random
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     rng = random.Random(seed)
-    start = datetime(2026, 6, 28, tzinfo=timezone.utc)
-    end = datetime(2026, 8, 31, tzinfo=timezone.utc)
+    start = datetime(2026, 6, 28, tzinfo=UTC)
+    end = datetime(2026, 8, 31, tzinfo=UTC)
     span = (end - start).total_seconds()
     weights = [m[1] for m in USAGE_MODELS]
     rows = []
@@ -527,15 +528,17 @@ def usage_rows(seed: int = 20260824) -> list[dict]:
         total_in = max(1, int(rng.lognormvariate(0, 0.8) * scale_in))
         cached = int(total_in * cached_share * rng.random()) if cached_share else 0
         write = int(total_in * 0.3) if mid == "alibaba/qwen3.6-flash" and rng.random() < 0.2 else 0
-        rows.append({
-            "timestamp": when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
-            "model": mid,
-            "input_tokens": total_in - cached,
-            "output_tokens": max(1, int(rng.lognormvariate(0, 0.6) * scale_out)),
-            "cached_tokens": cached,
-            "cache_write_tokens": write,
-            "provider": provider if provider and rng.random() < 0.5 else "",
-        })
+        rows.append(
+            {
+                "timestamp": when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+                "model": mid,
+                "input_tokens": total_in - cached,
+                "output_tokens": max(1, int(rng.lognormvariate(0, 0.6) * scale_out)),
+                "cached_tokens": cached,
+                "cache_write_tokens": write,
+                "provider": provider if provider and rng.random() < 0.5 else "",
+            }
+        )
     return sorted(rows, key=lambda r: r["timestamp"])
 
 

@@ -264,6 +264,7 @@ def _costs(usage, tokens, got, in_sub, stamp, basis, reason, chosen, subscriptio
     unknown = applies & np.isnan(in_sub) & priced
     cost[unknown] = np.nan
     reason[unknown] = 2
+
     def floats(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
         return pd.arrays.ArrowExtensionArray(pa.array(values, mask=np.isnan(values)))
 

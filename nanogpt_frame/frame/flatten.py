@@ -7,7 +7,6 @@ that cannot be read becomes ``<NA>`` and is kept, as served, under ``extra_json[
 
 from __future__ import annotations
 
-import json
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..errors import ConfigError, PayloadError, server_message
+from ..errors import ConfigError, PayloadError
 from ._chunk import CHUNK, record_batch, valid_items
 from ._hostile import gc_paused, repair_text
+from .parse import parse, parse_listing
 from .schema import ENDPOINTS, arrow_schema
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,122 +34,6 @@ __all__ = (
 
 class CatalogWarning(UserWarning):
     """Something in a catalog was skipped or looks off; the load went on."""
-
-
-def parse_listing(payload: Any, *, source: str = "listing") -> dict[str, Any]:
-    """Validate one listing response and return it as a dict with a ``data`` list.
-
-    Args:
-        payload: the response body as ``dict``, ``bytes`` or ``str``.
-        source: a name for messages (URL or file path).
-
-    Raises:
-        PayloadError: invalid or truncated JSON, an HTML page, an error body, no ``data`` list,
-            JSON nested too deeply to read.
-
-    >>> parse_listing('{"object": "list", "data": []}')["data"]
-    []
-    """
-    return _parse(payload, source)[0]
-
-
-_DIGITS_AS_ZERO = bytes(48 if 48 <= i <= 57 else i for i in range(256))
-_DECIMAL_MARKS = (b".", b"e", b"E")
-
-
-def _has_long_integer(body: bytes) -> bool:
-    """True when ``body`` holds an integer literal of 20 or more digits (past 64 bits).
-
-    Digit runs inside decimals (``0.00030000000000000003``) and exponents do not count. One
-    ``translate`` and a ``find`` per candidate run: a few milliseconds for a 20 MB body.
-    """
-    mapped = body.translate(_DIGITS_AS_ZERO)
-    needle = b"0" * 20
-    start = mapped.find(needle)
-    while start != -1:
-        end = start + 20
-        while end < len(mapped) and mapped[end] == 48:
-            end += 1
-        before = mapped[start - 1 : start]
-        if before in (b"-", b"+"):  # a sign: an exponent's when an e stands before it
-            before = mapped[start - 2 : start - 1]
-        if before not in _DECIMAL_MARKS and mapped[end : end + 1] not in _DECIMAL_MARKS:
-            return True
-        start = mapped.find(needle, end)
-    return False
-
-
-def _fast_loads(payload: Any) -> Any:
-    """The body parsed by orjson (faster than ``json``), or ``None`` to let ``json`` parse it.
-
-    orjson is strict where the API can be loose: it refuses ``NaN``, lone surrogates, invalid
-    UTF-8 and deep nesting (then ``json`` parses, or reports, exactly as before), and it would
-    read integers past 64 bits as floats, so a body holding one is left to ``json``, which keeps
-    them exact.
-    """
-    if not isinstance(payload, (bytes, bytearray, memoryview)):
-        return None
-    try:
-        import orjson
-    except ImportError:  # pragma: no cover - orjson is a dependency; json still works without
-        return None
-    body = bytes(payload)
-    if _has_long_integer(body):
-        return None
-    try:
-        return orjson.loads(body)
-    except (orjson.JSONDecodeError, RecursionError):
-        return None
-
-
-def _parse(payload: Any, source: str) -> tuple[dict[str, Any], bool]:
-    """``(listing, bad_utf8)``: bytes that are not valid UTF-8 are decoded with their bad bytes
-    kept as lone surrogates, which the flattener then escapes, records and reports."""
-    bad_utf8 = False
-    fast = _fast_loads(payload)
-    if fast is not None:
-        payload = fast
-    elif isinstance(payload, (bytes, bytearray, memoryview)):
-        raw = bytes(payload)
-        try:
-            payload = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            payload = raw.decode("utf-8", errors="surrogateescape")
-            bad_utf8 = True
-    if isinstance(payload, str):
-        text = payload.lstrip()
-        if text.startswith("<"):
-            raise PayloadError(
-                f"{source} returned an HTML page, not a JSON model listing; "
-                "check the base URL (it should end in /api)"
-            )
-        problem = None
-        try:
-            payload = json.loads(text)
-        except json.JSONDecodeError as exc:
-            hint = " (the body looks truncated)" if exc.pos >= len(text) - 1 else ""
-            problem = f"{source} is not valid JSON{hint}: {exc.msg} at character {exc.pos}"
-        except RecursionError:
-            problem = f"{source} is JSON nested too deeply to be a model listing"
-        if problem is not None:
-            raise PayloadError(problem)  # not chained: the decode error holds the whole body
-    if not isinstance(payload, dict):
-        raise PayloadError(
-            f"{source} is not a model listing: expected a JSON object with a 'data' list, "
-            f"got {type(payload).__name__}"
-        )
-    data = payload.get("data")
-    if not isinstance(data, list):
-        if isinstance(payload.get("models"), list):
-            raise PayloadError(
-                f"{source} is the legacy /models id list, not a detailed listing; "
-                "use /v1/models?detailed=true"
-            )
-        if "error" in payload or "message" in payload:
-            raise PayloadError(f"{source} returned an error body: {server_message(payload)}")
-        keys = sorted(map(str, payload))[:8]
-        raise PayloadError(f"{source} is not a model listing: no 'data' list (keys: {keys})")
-    return payload, bad_utf8
 
 
 def frame_from_payload(
@@ -227,7 +111,7 @@ def listing_table(
 def _parse_and_flatten(
     payload: Any, source_endpoint: str, stamp: pd.Timestamp, source: str | None
 ) -> ListingTable:
-    listing, bad_utf8 = _parse(payload, source or f"the {source_endpoint} listing")
+    listing, bad_utf8 = parse(payload, source or f"the {source_endpoint} listing")
     try:
         return _flatten(listing, source_endpoint, stamp)
     except UnicodeEncodeError:
