@@ -13,7 +13,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from run import STAMP, Server, median_time, report
+from run import STAMP, Server, median_pair, median_time, report
 from synthetic import synthetic_listings
 
 
@@ -22,10 +22,11 @@ def bench_parse(repeat: int) -> None:
     import nanogpt_frame as nf
 
     body = json.dumps(synthetic_listings(20_000)["canonical"]).encode()
-    ours = median_time(
-        lambda: nf.frame_from_payload(body, source_endpoint="canonical", snapshot_at=STAMP), repeat
+    ours, floor = median_pair(
+        lambda: nf.frame_from_payload(body, source_endpoint="canonical", snapshot_at=STAMP),
+        lambda: json.loads(body),
+        repeat * 2,
     )
-    floor = median_time(lambda: json.loads(body), repeat)
     report(
         "frame_from_payload(bytes) of 20,000 models vs json.loads of the same bytes",
         ours,
@@ -51,14 +52,12 @@ def bench_warm(repeat: int) -> None:
             path = Path(folder) / "floor.feather"
             feather.write_feather(frame, path)
             hits = server.hits
-            warm = median_time(
-                lambda: nf.load(base_url=server.base_url, max_age=300), max(repeat, 15)
-            )
-            requests = server.hits - hits
-            floor = median_time(
+            warm, floor = median_pair(
+                lambda: nf.load(base_url=server.base_url, max_age=300),
                 lambda: feather.read_table(path).to_pandas(types_mapper=pd.ArrowDtype),
                 max(repeat, 15),
             )
+            requests = server.hits - hits
         report(
             f"warm load() of 1,000 models vs a Feather read of the frame ({requests} requests)",
             warm,
@@ -81,9 +80,10 @@ def bench_tools(repeat: int, root: Path, history_len: int) -> None:
 
     import nanogpt_frame as nf
 
-    read = median_time(lambda: nf.read_snapshots(root), max(1, repeat // 2))
     history = nf.read_snapshots(root)
-    periods = median_time(lambda: nf.price_history(history), max(1, repeat // 2))
+    periods, read = median_pair(
+        lambda: nf.price_history(history), lambda: nf.read_snapshots(root), max(3, repeat // 2)
+    )
     report(
         f"price_history of {history_len:,} rows vs read_snapshots of that history",
         periods,
@@ -98,8 +98,9 @@ def bench_tools(repeat: int, root: Path, history_len: int) -> None:
     new = old.copy()
     for column in ("price_prompt", "price_completion"):
         new[column] = new[column] * 1.1
-    merge = median_time(lambda: old.merge(new, on="id", how="outer"), repeat)
-    ours = median_time(lambda: nf.diff(old, new), repeat)
+    ours, merge = median_pair(
+        lambda: nf.diff(old, new), lambda: old.merge(new, on="id", how="outer"), repeat
+    )
     before = median_time(lambda: legacy_diff(old, new), max(1, repeat // 2))
     assert len(nf.diff(old, new)) == len(legacy_diff(old, new))
     report(
@@ -226,10 +227,10 @@ def bench_usage(repeat: int, rows: int = 1_000_000, days: int = 365, models: int
             "output_tokens": rng.integers(0, 2_000, rows),
         }
     )
-    ours = median_time(lambda: nf.cost_usage(usage, history), max(1, repeat // 2))
     try:
         import duckdb
     except ImportError:
+        ours = median_time(lambda: nf.cost_usage(usage, history), max(1, repeat // 2))
         report("cost_usage of 1,000,000 rows (DuckDB not installed)", ours, None, "info")
         return
     prices = history[["snapshot_at", "id", "price_prompt", "price_completion"]]
@@ -246,7 +247,7 @@ def bench_usage(repeat: int, rows: int = 1_000_000, days: int = 365, models: int
               ON u.model = p.id AND u.timestamp >= p.snapshot_at
         """).df()
 
-    theirs = median_time(duck, max(1, repeat // 2))
+    ours, theirs = median_pair(lambda: nf.cost_usage(usage, history), duck, max(3, repeat // 2))
     report(
         f"cost_usage of {rows:,} rows vs {days} snapshots x {models} models, vs DuckDB ASOF "
         f"JOIN to pandas (ours {ours:.2f} s, DuckDB {theirs:.2f} s)",

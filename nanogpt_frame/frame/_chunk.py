@@ -21,15 +21,29 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ("CHUNK", "record_batch", "valid_items")
 
-CHUNK = 1024
+CHUNK = 768
 _TOP_KNOWN = frozenset(
     {
-        "id", "object", "created", "owned_by", "name", "description", "context_length",
-        "max_output_tokens", "capabilities", "pricing", "icon_url", "cost_estimate", "category",
-        "distillationPolicy", "architecture", "reasoning_efforts", "subscription",
+        "id",
+        "object",
+        "created",
+        "owned_by",
+        "name",
+        "description",
+        "context_length",
+        "max_output_tokens",
+        "capabilities",
+        "pricing",
+        "icon_url",
+        "cost_estimate",
+        "category",
+        "distillationPolicy",
+        "architecture",
+        "reasoning_efforts",
+        "subscription",
         "open_weights",
     }
-)  # fmt: skip
+)
 _STRING_FIELDS = ("name", "description", "owned_by", "object", "category", "icon_url")
 _CAP_SET = frozenset(CAPABILITIES)
 _PRICE_KEYS = (
@@ -125,10 +139,16 @@ def record_batch(
             return [None] * len(rows)
         return list(map(dict.get, rows, repeat(key)))
 
-    col: dict[str, Any] = {"position": positions, "id": [item["id"] for item in items]}
+    col: dict[str, Any] = {
+        "position": positions,
+        "id": list(map(dict.__getitem__, items, repeat("id"))),
+    }
     col["id_namespace"], col["base_id"], col["variant"] = R.split_ids(col["id"])
+    import pyarrow as pa
+
+    together = R.struct_columns(items, _STRING_FIELDS, pa.string())
     for name in _STRING_FIELDS:
-        col[name] = R.strings(field(name), name, invalid)
+        col[name] = together[name] if together else R.strings(field(name), name, invalid)
     col["created"] = R.created(field("created"), invalid)
     for name in ("context_length", "max_output_tokens"):
         col[name] = R.counts(field(name), name, invalid)
@@ -138,8 +158,11 @@ def record_batch(
         field("input_modalities", arch), "architecture.input_modalities", invalid
     )
     caps = R.sections(field("capabilities"), "capabilities", invalid)
+    together = R.struct_columns(caps, CAPABILITIES, pa.bool_())
     for cap in CAPABILITIES:
-        col[f"cap_{cap}"] = R.flags(field(cap, caps), f"capabilities.{cap}", invalid)
+        col[f"cap_{cap}"] = (
+            together[cap] if together else R.flags(field(cap, caps), f"capabilities.{cap}", invalid)
+        )
     col["reasoning_efforts"] = R.joined(field("reasoning_efforts"), "reasoning_efforts", invalid)
     col["output_modalities"] = R.joined(
         field("output_modalities", arch), "architecture.output_modalities", invalid
@@ -149,9 +172,12 @@ def record_batch(
     pricing = R.sections(field("pricing"), "pricing", invalid)
     for (key, scale), column in zip(_PRICE_KEYS, PRICE_COLUMNS, strict=True):
         col[column] = R.prices(field(key, pricing), f"pricing.{key}", invalid, scale)
-    col["price_currency"] = R.strings(field("currency", pricing), "pricing.currency", invalid)
-    col["price_unit"] = R.strings(field("unit", pricing), "pricing.unit", invalid)
-    col["price_note"] = R.strings(field("note", pricing), "pricing.note", invalid)
+    texts = ("currency", "unit", "note")
+    together = R.struct_columns(pricing, texts, pa.string())
+    for key, column in zip(texts, ("price_currency", "price_unit", "price_note"), strict=True):
+        col[column] = (
+            together[key] if together else R.strings(field(key, pricing), f"pricing.{key}", invalid)
+        )
     col["cost_estimate"] = R.estimates(field("cost_estimate"))
 
     sub = R.sections(field("subscription"), "subscription", invalid)
@@ -162,8 +188,13 @@ def record_batch(
         field("inputTokenMultiplier", sub), "subscription.inputTokenMultiplier", invalid
     )
     policy = R.sections(field("distillationPolicy"), "distillationPolicy", invalid)
+    together = R.struct_columns(policy, _DISTILLATION_KEYS, pa.string())
     for key, column in zip(_DISTILLATION_KEYS, _DISTILLATION_COLUMNS, strict=True):
-        col[column] = R.strings(field(key, policy), f"distillationPolicy.{key}", invalid)
+        col[column] = (
+            together[key]
+            if together
+            else R.strings(field(key, policy), f"distillationPolicy.{key}", invalid)
+        )
 
     nested = {
         "architecture": (arch, _ARCHITECTURE_KNOWN),

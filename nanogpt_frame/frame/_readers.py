@@ -68,6 +68,24 @@ def strict(values: list[Any], arrow_type: Any) -> Any:
         return None
 
 
+def struct_columns(
+    rows: list[dict[str, Any]], keys: tuple[str, ...], arrow_type: Any
+) -> dict[str, Any] | None:
+    """Several fields of the same type read in one C++ pass, or ``None`` if any value does not
+    fit (then each field is read by its own reader, which records what it cannot read).
+
+    Arrow's conversion of dicts to a struct is strict for strings and booleans (an int is no
+    string, ``"true"`` no boolean), so success proves every value already has the right type.
+    """
+    import pyarrow as pa
+
+    try:
+        array = pa.array(rows, type=pa.struct([(key, arrow_type) for key in keys]))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return None
+    return dict(zip(keys, array.flatten(), strict=True))
+
+
 def strings(values: list[Any], path: str, invalid: Invalid) -> Any:
     """Strings as served; anything else is unreadable."""
     import pyarrow as pa
@@ -151,12 +169,21 @@ def estimates(values: list[Any]) -> list[str | None]:
     """``cost_estimate``: a string as served, a number or object as compact JSON.
 
     Catalogs repeat a handful of estimates (``{"cheap": true}``), so each distinct one is encoded
-    once.
+    once: values are told apart by ``repr`` (computed in one C-level pass), which keeps ``1``,
+    ``1.0`` and ``True`` apart and works for nested (unhashable) values too.
     """
-    if set(map(type, values)) <= {str, _NONE}:
+    kinds = set(map(type, values))
+    if kinds <= {str, _NONE}:
         return values
-    encode = Encoder()
-    return [v if v is None or type(v) is str else encode(v) for v in values]
+    rows = [i for i, v in enumerate(values) if v is not None and type(v) is not str]
+    odd = [values[i] for i in rows]
+    keys = list(map(repr, odd))
+    distinct = dict(zip(keys, odd, strict=True))  # one value per repr (the same JSON)
+    encoded = {key: dumps(value) for key, value in distinct.items()}
+    out = list(values)
+    for i, text in zip(rows, map(encoded.__getitem__, keys), strict=True):
+        out[i] = text
+    return out
 
 
 def number_or_none(value: Any) -> float | None:
