@@ -13,7 +13,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from run import STAMP, Server, median_pair, median_time, report
+from common import STAMP, Server, median_pair, median_time, report
 from synthetic import synthetic_listings
 
 
