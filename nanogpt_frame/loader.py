@@ -81,9 +81,17 @@ def load(
     if isinstance(source, str) and source == "live":
         settings = Settings.from_env(api_key=api_key, base_url=base_url)
         df = _load_live(
-            chosen, settings, sort, timeout, client, max_age, deadline, retries, snapshot_at,
+            chosen,
+            settings,
+            sort,
+            timeout,
+            client,
+            max_age,
+            deadline,
+            retries,
+            snapshot_at,
             max_bytes,
-        )  # fmt: skip
+        )
         provenance = {"base_url": settings.base_url, "authenticated": settings.authenticated}
         source_name = "live"
     elif isinstance(source, str) and source == "sample":
@@ -141,8 +149,7 @@ def _load_live(
         max_bytes=max_bytes,
     )
     received = snapshot_at or max(listing.received_at for listing in listings.values())
-    df = combine_tables({e: listing.table for e, listing in listings.items()},
-                          snapshot_at=received)  # fmt: skip
+    df = combine_tables({e: listing.table for e, listing in listings.items()}, snapshot_at=received)
     df.attrs["from_cache"] = sorted(e for e, listing in listings.items() if listing.from_cache)
     if settings.authenticated:
         _warn_if_canonical_restricted(df)

@@ -117,7 +117,9 @@ def _asof(
     # Rows grouped by model (a stable radix sort of small codes), then one searchsorted per
     # model over its own few snapshots: cache-friendly, unlike one search over every snapshot.
     pos = np.full(len(codes_left), -1, dtype=np.int64)
-    order = np.argsort(codes_left, kind="stable")
+    fits = int(codes_right.max()) < 2**15
+    small = codes_left.astype(np.int16) if fits else codes_left  # int16: a radix sort
+    order = np.argsort(small, kind="stable")
     ordered = codes_left[order]
     present = np.unique(ordered[ordered >= 0]) if len(ordered) else ordered
     starts = np.searchsorted(ordered, present, side="left")

@@ -108,9 +108,13 @@ def fetch_listings(
     if not stale:
         return out
     with Requester(
-        settings, timeout=timeout, deadline=deadline, retries=retries, client=client,
+        settings,
+        timeout=timeout,
+        deadline=deadline,
+        retries=retries,
+        client=client,
         max_bytes=max_bytes,
-    ) as requester:  # fmt: skip
+    ) as requester:
         tasks = {
             endpoint: partial(
                 requester.get,

@@ -139,8 +139,9 @@ class Requester:
             delay = max(_backoff(attempt), outcome.retry_after or 0.0)  # the backoff is a floor
             if time.monotonic() + delay >= self.stop_at:
                 raise outcome.error(url)
-            log.info("retrying %s in %.2fs (attempt %d): %s", url, delay, attempt + 1,
-                     outcome.message)  # fmt: skip
+            log.info(
+                "retrying %s in %.2fs (attempt %d): %s", url, delay, attempt + 1, outcome.message
+            )
             _sleep(delay)
             attempt += 1
 
@@ -163,8 +164,9 @@ class Requester:
                     return body
                 if ok:
                     return Reply(status, response.headers, body)
-                return http_failure(status, response.headers, response.reason_phrase, body,
-                                     url, key)  # fmt: skip
+                return http_failure(
+                    status, response.headers, response.reason_phrase, body, url, key
+                )
         except httpx.TimeoutException:
             message = f"timed out after {wait:.3g}s fetching {url}; {OFFLINE_HINT}"
             failure = Failure(message)
@@ -182,8 +184,9 @@ class Requester:
     ) -> bytes | Failure:
         declared = response.headers.get("content-length", "")
         if not truncate and declared.isdigit() and int(declared) > limit:
-            return Failure(f"{url} sent {int(declared):,} bytes, over the {limit:,}-byte limit",
-                            retry=False)  # fmt: skip
+            return Failure(
+                f"{url} sent {int(declared):,} bytes, over the {limit:,}-byte limit", retry=False
+            )
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_bytes():
@@ -240,8 +243,9 @@ def run_all(tasks: Mapping[str, Callable[[], T]], requester: Requester) -> dict[
             results.put((name, False, exc))
 
     for name, task in tasks.items():
-        threading.Thread(target=work, args=(name, task), daemon=True,
-                         name=f"nanogpt-{name}").start()  # fmt: skip
+        threading.Thread(
+            target=work, args=(name, task), daemon=True, name=f"nanogpt-{name}"
+        ).start()
     out: dict[str, T] = {}
     failure: BaseException | None = None
     while len(out) < len(tasks):

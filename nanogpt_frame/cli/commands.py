@@ -61,11 +61,20 @@ def _rank(args: argparse.Namespace) -> int:
     if any(v is not None for v in volumes.values()):
         workload = {name: v or 0 for name, v in volumes.items()}
     require = [c.strip() for c in args.require.split(",") if c.strip()]
-    ranked = rank_models(_load(args), require=require, min_context=args.min_context,
-                         workload=workload)  # fmt: skip
+    ranked = rank_models(
+        _load(args), require=require, min_context=args.min_context, workload=workload
+    )
     price = ranked.columns[1]
-    columns = ["rank", price, "id", "owned_by", "in_subscription", "price_prompt",
-               "price_completion", "context_length"]  # fmt: skip
+    columns = [
+        "rank",
+        price,
+        "id",
+        "owned_by",
+        "in_subscription",
+        "price_prompt",
+        "price_completion",
+        "context_length",
+    ]
     _emit(
         ranked[columns].head(args.top),
         args.format,
@@ -88,9 +97,17 @@ def _split(args: argparse.Namespace) -> int:
 
     table = subscription_summary(_load(args), by=args.by)
     if args.format == "table":  # the essentials fit a terminal; csv/json carry every column
-        table = table[[args.by, "models_subscription", "models_paid", "share_in_subscription",
-                       "median_blended_subscription", "median_blended_paid",
-                       "list_value_subscription"]]  # fmt: skip
+        table = table[
+            [
+                args.by,
+                "models_subscription",
+                "models_paid",
+                "share_in_subscription",
+                "median_blended_subscription",
+                "median_blended_paid",
+                "list_value_subscription",
+            ]
+        ]
     _emit(
         table,
         args.format,
@@ -224,8 +241,18 @@ def _history(args: argparse.Namespace) -> int:
         raise ConfigError(f"model {args.model!r} is in no snapshot under {where}{hint}")
     table = price_history(history, args.model)
     if args.format == "table":
-        table = table[["valid_from", "valid_to", "last_seen", "current", "price_prompt",
-                       "price_completion", "price_cache_read", "price_cache_write"]]  # fmt: skip
+        table = table[
+            [
+                "valid_from",
+                "valid_to",
+                "last_seen",
+                "current",
+                "price_prompt",
+                "price_completion",
+                "price_cache_read",
+                "price_cache_write",
+            ]
+        ]
     _emit(
         table,
         args.format,

@@ -214,5 +214,7 @@ def render(
 
 def render_many_json(tables: dict[str, pd.DataFrame]) -> str:
     """Several named tables as one JSON object of record lists."""
-    return json.dumps({name: records(t) for name, t in tables.items()}, indent=1,
-                      ensure_ascii=False) + "\n"  # fmt: skip
+    return (
+        json.dumps({name: records(t) for name, t in tables.items()}, indent=1, ensure_ascii=False)
+        + "\n"
+    )

@@ -128,11 +128,11 @@ def strict_json(value: Any) -> str:
     '{"a":1,"b":"Infinity"}'
     """
     try:
-        text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False,
-                          allow_nan=False)  # fmt: skip
+        text = json.dumps(
+            value, separators=(",", ":"), sort_keys=True, ensure_ascii=False, allow_nan=False
+        )
     except ValueError:  # a non-finite number
-        text = json.dumps(_finite(value), separators=(",", ":"), sort_keys=True,
-                          ensure_ascii=False)  # fmt: skip
+        text = json.dumps(_finite(value), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
     except TypeError:  # keys of mixed types cannot be sorted
         text = json.dumps(_finite(value), separators=(",", ":"), ensure_ascii=False)
     return escaped(text) if _is_bad(text) else text

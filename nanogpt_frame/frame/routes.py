@@ -112,14 +112,8 @@ def routes_frame(
             routes = response.get("providers") or []
             if not routes:
                 rows.append((str(model_id), response, {}))
-            for route in routes:
-                rows.append(
-                    (
-                        str(model_id),
-                        response,
-                        route if isinstance(route, dict) else {"_not_an_object": route},
-                    )
-                )
+            for route in routes:  # a route that is not an object is recorded as unreadable
+                rows.append((str(model_id), response, route))
         try:
             df = _frame(rows, stamp, policies or {})
         except UnicodeEncodeError:  # text that is not Unicode: escape it, record it, go on
@@ -144,7 +138,7 @@ def _frame(
             invalid.mark(row, path, text)
     model_ids = [m for m, _, _ in rows]
     tops = [r for _, r, _ in rows]
-    routes = [p for _, _, p in rows]
+    routes = R.sections([p for _, _, p in rows], "providers[]", invalid)
     defaults = R.sections([t.get("defaultPrice") for t in tops], "defaultPrice", invalid)
     pricing = R.sections([p.get("pricing") for p in routes], "pricing", invalid)
     policy = R.sections(

@@ -113,7 +113,7 @@ def diff(old: pd.DataFrame | str, new: pd.DataFrame | str) -> pd.DataFrame:
     both = _keyed(old, kind, fields).merge(
         _keyed(new, kind, fields), on=["id", "provider"], how="outer",
         suffixes=("_old", "_new"), indicator=True,
-    )  # fmt: skip
+    )
     parts = []
     for change, side in (("added", "right_only"), ("removed", "left_only")):
         gone = both.loc[both["_merge"] == side, ["id", "provider"]]
@@ -128,7 +128,7 @@ def diff(old: pd.DataFrame | str, new: pd.DataFrame | str) -> pd.DataFrame:
         part = common.loc[moved, ["id", "provider"]].assign(
             change="changed", field=field,
             old=[_text(v) for v in before], new=[_text(v) for v in after],
-        )  # fmt: skip
+        )
         if field in _NUMERIC:
             a = pd.to_numeric(x[moved], errors="coerce").astype("float64").to_numpy()
             b = pd.to_numeric(y[moved], errors="coerce").astype("float64").to_numpy()
@@ -141,7 +141,7 @@ def diff(old: pd.DataFrame | str, new: pd.DataFrame | str) -> pd.DataFrame:
             part = part.assign(relative_change=relative, review=review)
         parts.append(part)
     out = pd.concat([p for p in parts if len(p)] or [pd.DataFrame(columns=_OUT)],
-                    ignore_index=True)  # fmt: skip
+                    ignore_index=True)
     out = out.reindex(columns=_OUT)
     out["provider"] = out["provider"].where(out["provider"] != _NO_PROVIDER)
     out["review"] = out["review"].eq(True)  # a change without a number to compare: False

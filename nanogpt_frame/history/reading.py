@@ -43,7 +43,7 @@ __all__ = (
 def _attrs_from(metadata: dict[bytes, bytes] | None, source: str) -> dict[str, Any]:
     stored = stored_meta(metadata)
     return {**stored, "source": "snapshot", "snapshot_path": source,
-            "loaded_from": stored.get("source")}  # fmt: skip
+            "loaded_from": stored.get("source")}
 
 
 def _open_root(root: str | os.PathLike[str], filesystem: pafs.FileSystem | None):
@@ -121,7 +121,7 @@ def read_snapshots(
     try:
         files = _in_range(list_snapshots(fs, base), since, until)
         dataset = ds.dataset([f.path for f in files], schema=schema, format="parquet",
-                             filesystem=fs)  # fmt: skip
+                             filesystem=fs)
         fragments = list(dataset.get_fragments())
         ours = [f for f in fragments if is_ours(f.physical_schema, kind)]
         _warn_foreign([f.path for f in fragments if not is_ours(f.physical_schema, kind)])

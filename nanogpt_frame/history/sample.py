@@ -72,7 +72,7 @@ def _apply(listings: dict[str, Any], change: dict[str, Any]) -> None:
         move_from = "paid" if change["subscription"] else "subscription"
         moving = [m for m in listings[move_from]["data"] if m["id"] == model_id]
         listings[move_from]["data"] = [m for m in listings[move_from]["data"]
-                                       if m["id"] != model_id]  # fmt: skip
+                                       if m["id"] != model_id]
         listings[move_to]["data"].extend(moving)
 
 
