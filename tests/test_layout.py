@@ -126,3 +126,17 @@ def test_every_public_name_is_importable_from_the_package():
     missing = [name for name in nf.__all__ if not hasattr(nf, name)]
     assert missing == []
     assert {"Workload", "as_of", "listing_consistency"} <= set(nf.__all__)
+
+
+def test_every_wing_is_packaged():
+    """pyproject lists packages explicitly (the sample maps from data/): none may be missing."""
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text("utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    wings = {
+        "nanogpt_frame"
+        + ("." + ".".join(p.parent.relative_to(PACKAGE).parts) if p.parent != PACKAGE else "")
+        for p in PACKAGE.rglob("__init__.py")
+    }
+    assert wings <= listed, sorted(wings - listed)
