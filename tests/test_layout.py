@@ -140,3 +140,13 @@ def test_every_wing_is_packaged():
         for p in PACKAGE.rglob("__init__.py")
     }
     assert wings <= listed, sorted(wings - listed)
+
+
+def test_every_sample_file_is_package_data():
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text("utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]["nanogpt_frame._sample"]
+    data = [p.name for p in (PACKAGE.parent / "data").iterdir() if p.is_file()]
+    assert [n for n in data if not any(fnmatch.fnmatch(n, g) for g in globs)] == []
