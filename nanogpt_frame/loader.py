@@ -128,14 +128,10 @@ def _check_endpoints(endpoints: tuple[str, ...] | list[str] | str) -> tuple[str,
 def _load_live(
     chosen, settings, sort, timeout, client, max_age, deadline, retries, snapshot_at, max_bytes
 ):
+    from .api.cache import ResponseCache
     from .api.fetch import fetch_listings
 
-    cache = None
-    max_age = 300.0 if max_age is None else float(max_age)
-    if max_age > 0:
-        from .api.cache import ResponseCache
-
-        cache = ResponseCache.default()
+    cache, max_age = ResponseCache.for_max_age(max_age)
     listings = fetch_listings(
         chosen,
         settings=settings,

@@ -99,20 +99,15 @@ def load_routes(
     text = os.fspath(source) if not isinstance(source, str) else source
     provenance: dict[str, Any] = {"base_url": None, "authenticated": False}
     if text == "live":
-        df, provenance = _live(
-            ids,
-            policies,
-            api_key,
-            base_url,
-            max_age,
-            rate,
-            progress,
-            client,
-            timeout,
-            deadline,
-            retries,
-            snapshot_at,
-        )
+        fetch = {
+            "rate": rate,
+            "progress": progress,
+            "timeout": timeout,
+            "deadline": deadline,
+            "retries": retries,
+            "client": client,
+        }
+        df, provenance = _live(ids, policies, api_key, base_url, max_age, snapshot_at, fetch)
     elif text == "sample":
         from .loader import load, sample_as_of, sample_dir
 
@@ -127,20 +122,8 @@ def load_routes(
     return _finish(df, text, provenance)
 
 
-def _live(
-    ids,
-    policies,
-    api_key,
-    base_url,
-    max_age,
-    rate,
-    progress,
-    client,
-    timeout,
-    deadline,
-    retries,
-    snapshot_at,
-):
+def _live(ids, policies, api_key, base_url, max_age, snapshot_at, fetch: dict[str, Any]):
+    from .api.cache import ResponseCache
     from .api.routes import fetch_routes
     from .api.settings import Settings
     from .loader import load
@@ -151,29 +134,14 @@ def _live(
             endpoints="canonical",
             api_key=api_key,
             base_url=base_url,
-            client=client,
-            timeout=timeout,
+            client=fetch["client"],
+            timeout=fetch["timeout"],
             max_age=max_age,
         )
         ids, policies = _ids_and_policies(catalog)
-    cache = None
-    max_age = 300.0 if max_age is None else float(max_age)
-    if max_age > 0:
-        from .api.cache import ResponseCache
-
-        cache = ResponseCache.default()
+    cache, max_age = ResponseCache.for_max_age(max_age)
     replies = fetch_routes(
-        ids,
-        settings=settings,
-        rate=rate,
-        timeout=timeout,
-        deadline=deadline,
-        retries=retries,
-        client=client,
-        cache=cache,
-        max_age=max_age,
-        progress=progress,
-        validate=_not_routes,
+        ids, settings=settings, cache=cache, max_age=max_age, validate=_not_routes, **fetch
     )
     df = routes_frame(
         replies.bodies, snapshot_at=snapshot_at or replies.received_at, policies=policies

@@ -164,6 +164,12 @@ class ResponseCache:
     def default(cls) -> ResponseCache:
         return cls(default_cache_dir())
 
+    @classmethod
+    def for_max_age(cls, max_age: float | None) -> tuple[ResponseCache | None, float]:
+        """The default cache and the freshness to use (``None``: 300 s; ``0``: no cache)."""
+        age = 300.0 if max_age is None else float(max_age)
+        return (cls.default() if age > 0 else None), age
+
     def path_for(
         self, url: str, params: dict[str, str], scope: str | None, suffix: str = ".listing"
     ) -> Path:
