@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import socket
 import threading
@@ -104,7 +105,9 @@ def assert_no_key_anywhere(exc: BaseException) -> None:
 # ---- 1. the key never appears in an error -------------------------------------------------------
 
 
-def test_1_reason_phrase_echoing_the_key_is_scrubbed(raw_server):
+def test_1_reason_phrase_echoing_the_key_is_scrubbed(raw_server, caplog):
+    caplog.set_level(logging.DEBUG)  # httpx logs the status line at INFO, httpcore at DEBUG
+
     def echo(conn, request):
         conn.sendall(f"HTTP/1.1 401 Bearer {KEY}\r\nContent-Length: 0\r\n\r\n".encode())
 
@@ -113,6 +116,7 @@ def test_1_reason_phrase_echoing_the_key_is_scrubbed(raw_server):
         nf.load(base_url=server.base_url, api_key=KEY, endpoints="canonical", max_age=0)
     assert info.value.status == 401 and "***" in str(info.value)
     assert_no_key_anywhere(info.value)
+    assert "HTTP/1.1 401" in caplog.text and KEY not in caplog.text
 
 
 @pytest.mark.parametrize(
