@@ -8,6 +8,7 @@ chained to an error a user sees.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ __all__ = (
     "OFFLINE_HINT",
     "RETRY_STATUSES",
     "Failure",
+    "guard_logs",
     "http_failure",
     "retry_after",
     "scrub",
@@ -112,3 +114,43 @@ def http_failure(
     return Failure(
         message, status=status, retry=status in RETRY_STATUSES, retry_after=wait, detail=said
     )
+
+
+class _ScrubSecrets(logging.Filter):
+    """Scrubs API keys from records of httpx's own loggers (a server can echo a key in its
+    reason phrase, which httpx logs at INFO and httpcore at DEBUG)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            text = record.getMessage()
+        except (TypeError, ValueError):
+            return True
+        clean = text
+        for secret in self.secrets:
+            clean = scrub(clean, secret)
+        if clean != text:
+            record.msg, record.args = clean, ()
+        return True
+
+
+_LOG_SCRUBBER = _ScrubSecrets()
+_HTTP_LOGGERS = (
+    "httpx",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.connection",
+    "httpcore.proxy",
+)
+
+
+def guard_logs(secret: str) -> None:
+    """Keep ``secret`` out of httpx's and httpcore's log records from now on."""
+    _LOG_SCRUBBER.secrets.add(secret)
+    for name in _HTTP_LOGGERS:
+        logger = logging.getLogger(name)
+        if _LOG_SCRUBBER not in logger.filters:
+            logger.addFilter(_LOG_SCRUBBER)

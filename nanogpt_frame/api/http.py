@@ -23,6 +23,7 @@ from .failures import (
     OFFLINE_HINT,
     RETRY_STATUSES,
     Failure,
+    guard_logs,
     http_failure,
     scrub,
 )
@@ -51,46 +52,6 @@ class Reply:
     status: int
     headers: Mapping[str, str] = field(repr=False)
     body: bytes = field(repr=False)
-
-
-class _ScrubSecrets(logging.Filter):
-    """Scrubs API keys from records of httpx's own loggers (a server can echo a key in its
-    reason phrase, which httpx logs at INFO and httpcore at DEBUG)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            text = record.getMessage()
-        except (TypeError, ValueError):
-            return True
-        clean = text
-        for secret in self.secrets:
-            clean = scrub(clean, secret)
-        if clean != text:
-            record.msg, record.args = clean, ()
-        return True
-
-
-_LOG_SCRUBBER = _ScrubSecrets()
-_HTTP_LOGGERS = (
-    "httpx",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.connection",
-    "httpcore.proxy",
-)
-
-
-def _guard_logs(secret: str) -> None:
-    """Keep ``secret`` out of httpx's and httpcore's log records from now on."""
-    _LOG_SCRUBBER.secrets.add(secret)
-    for name in _HTTP_LOGGERS:
-        logger = logging.getLogger(name)
-        if _LOG_SCRUBBER not in logger.filters:
-            logger.addFilter(_LOG_SCRUBBER)
 
 
 class Requester:
@@ -129,7 +90,7 @@ class Requester:
         self._lock = threading.Lock()
         self._headers = _headers(settings)
         if settings.api_key:
-            _guard_logs(settings.api_key)
+            guard_logs(settings.api_key)
 
     def remaining(self) -> float:
         return self.stop_at - time.monotonic()
