@@ -130,7 +130,7 @@ class _ScrubSecrets(logging.Filter):
         except (TypeError, ValueError):
             return True
         clean = text
-        for secret in self.secrets:
+        for secret in tuple(self.secrets):  # another thread may add a key meanwhile
             clean = scrub(clean, secret)
         if clean != text:
             record.msg, record.args = clean, ()
