@@ -346,3 +346,9 @@ def test_the_fast_parse_and_the_standard_one_agree(live_shaped):
     huge = b'{"data": [{"id": "a", "big": -123456789012345678901, "p": 0.00030000000000000003}]}'
     extra = json.loads(flat(huge)["extra_json"].iloc[0])
     assert extra == {"big": -123456789012345678901, "p": 0.00030000000000000003}  # exact
+
+
+def test_a_byte_order_mark_is_not_an_error():
+    body = b'\xef\xbb\xbf{"data": [{"id": "a"}]}'
+    assert flat(body)["id"].tolist() == ["a"]
+    assert flat(body.decode("utf-8"))["id"].tolist() == ["a"]

@@ -84,6 +84,13 @@ def parse(payload: Any, source: str) -> tuple[dict[str, Any], bool]:
     """``(listing, bad_utf8)``: bytes that are not valid UTF-8 are decoded with their bad bytes
     kept as lone surrogates, which the flattener then escapes, records and reports."""
     bad_utf8 = False
+    if (
+        isinstance(payload, (bytes, bytearray, memoryview))
+        and bytes(payload[:3]) == b"\xef\xbb\xbf"
+    ):
+        payload = bytes(payload)[3:]  # a UTF-8 byte-order mark some proxies and editors add
+    elif isinstance(payload, str) and payload.startswith("\ufeff"):
+        payload = payload[1:]
     fast = _fast_loads(payload)
     if fast is not None:
         payload = fast
