@@ -58,6 +58,17 @@ def test_12_a_foreign_parquet_named_like_a_snapshot_is_never_the_latest(tmp_path
         nf.load(folder / "20260901T000000000000Z.parquet")
 
 
+def test_12_a_truncated_snapshot_is_skipped_not_fatal(tmp_path):
+    good = nf.write_snapshot(sample_at("2026-08-01T00:00:00Z"), tmp_path)
+    broken = Path(nf.write_snapshot(sample_at("2026-08-02T00:00:00Z"), tmp_path))
+    broken.write_bytes(broken.read_bytes()[:500])  # a disk that lost the end of the file
+    with pytest.warns(nf.SnapshotWarning, match="unreadable"):
+        assert nf.read_snapshots(tmp_path)["snapshot_at"].nunique() == 1
+    with pytest.warns(nf.SnapshotWarning):
+        latest = nf.load(tmp_path)
+    assert latest.attrs["snapshot_path"] == good
+
+
 def test_12_a_file_in_the_wrong_day_folder_is_not_a_snapshot(tmp_path):
     path = Path(nf.write_snapshot(sample_at("2026-08-01T00:00:00Z"), tmp_path))
     wrong = tmp_path / "snapshot_date=2026-08-02"

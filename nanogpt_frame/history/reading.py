@@ -57,11 +57,19 @@ def _open_root(root: str | os.PathLike[str], filesystem: pafs.FileSystem | None)
     return fs, base
 
 
+def _readable_and_ours(fragment, kind: str) -> bool:
+    """The file's footer reads and carries this package's metadata for ``kind``."""
+    try:
+        return is_ours(fragment.physical_schema, kind)
+    except arrow_errors():  # truncated or corrupt
+        return False
+
+
 def _warn_foreign(paths: list[str]) -> None:
     if paths:
         warnings.warn(
-            f"ignoring {len(paths)} file(s) named like snapshots that were not written by "
-            f"nanogpt_frame (or hold the other table kind): {', '.join(paths[:5])}",
+            f"ignoring {len(paths)} file(s) named like snapshots that are unreadable, were not "
+            f"written by nanogpt_frame, or hold the other table kind: {', '.join(paths[:5])}",
             SnapshotWarning,
             stacklevel=3,
         )
@@ -122,9 +130,10 @@ def read_snapshots(
         files = _in_range(list_snapshots(fs, base), since, until)
         dataset = ds.dataset([f.path for f in files], schema=schema, format="parquet",
                              filesystem=fs)
-        fragments = list(dataset.get_fragments())
-        ours = [f for f in fragments if is_ours(f.physical_schema, kind)]
-        _warn_foreign([f.path for f in fragments if not is_ours(f.physical_schema, kind)])
+        ours, foreign = [], []
+        for fragment in dataset.get_fragments():
+            (ours if _readable_and_ours(fragment, kind) else foreign).append(fragment)
+        _warn_foreign([f.path for f in foreign])
         dataset = ds.FileSystemDataset(ours, schema, ds.ParquetFileFormat(), fs)
         condition = _condition(since, until, schema)
         if ids is not None:
@@ -252,9 +261,14 @@ def latest_snapshots(
             raise SnapshotError(f"{where!r} is a file, not a snapshot root (a folder)")
         picked: list[str] = []
         for snapshot in reversed(list_snapshots(fs, base)):
-            with fs.open_input_file(snapshot.path) as handle:
-                if is_ours(pq.read_schema(handle)):
-                    picked.append(snapshot.path)
+            try:
+                with fs.open_input_file(snapshot.path) as handle:
+                    schema = pq.read_schema(handle)
+            except arrow_errors():  # truncated or corrupt: not a snapshot to compare
+                _warn_foreign([snapshot.path])
+                continue
+            if is_ours(schema):
+                picked.append(snapshot.path)
             if len(picked) == count:
                 break
     except arrow_errors() as exc:
