@@ -288,3 +288,18 @@ def test_entry_age_is_measured(cache_dir):
     entry = cache.get(f"{BASE}/v1/models", {"detailed": "true"}, None)
     assert 0 <= entry.age() < 5 and entry.received_at.year >= 2026
     assert time.time() - entry.header["stored_at"] < 5
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_in_place_of_an_entry_is_passed_over(cache_dir):
+    api = Api()
+    api.load(max_age=300)
+    (path,) = entries(cache_dir)
+    frame = path.with_suffix(".arrow")
+    for victim in (frame, path):
+        victim.unlink()
+        os.mkfifo(victim)  # a read would block forever
+        assert api.load(max_age=300)["id"].tolist() == ["a/b"]
+        victim.unlink()
+        api.load(max_age=0)
+        api.load(max_age=300)

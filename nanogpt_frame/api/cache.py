@@ -16,6 +16,7 @@ import logging
 import math
 import os
 import secrets
+import stat
 import sys
 import tempfile
 import time
@@ -58,6 +59,16 @@ def key_fingerprint(api_key: str | None) -> str | None:
     if not api_key:
         return None
     return hashlib.sha256(b"nanogpt-frame cache scope\x00" + api_key.encode()).hexdigest()[:32]
+
+
+def _open_regular(path: Path):
+    """``path`` opened for reading if it is a regular file (a FIFO in the cache folder would
+    block a read forever); raises ``OSError`` otherwise."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(f"{path} is not a regular file")
+    return os.fdopen(fd, "rb")
 
 
 def _header_problem(header: Any, url: str) -> str | None:
@@ -113,7 +124,7 @@ class CacheEntry:
     def body(self) -> bytes | None:
         """The raw body, or ``None`` when the file no longer holds it whole."""
         try:
-            with open(self.path, "rb") as handle:
+            with _open_regular(self.path) as handle:
                 handle.seek(self.offset)
                 body = handle.read(self.header["size"] + 1)
         except OSError:
@@ -128,8 +139,8 @@ class CacheEntry:
         from ..frame.schema import arrow_schema
 
         try:
-            with pa.OSFile(str(self.path.with_suffix(".arrow"))) as source:
-                table = ipc.open_file(source).read_all()
+            with _open_regular(self.path.with_suffix(".arrow")) as handle:
+                table = ipc.open_file(pa.PythonFile(handle, mode="r")).read_all()
         except (OSError, pa.ArrowException):
             return None
         meta = table.schema.metadata or {}
@@ -180,7 +191,7 @@ class ResponseCache:
         """The entry for this request, or ``None`` (missing, corrupt or of another format)."""
         path = self.path_for(url, params, scope)
         try:
-            with open(path, "rb") as handle:
+            with _open_regular(path) as handle:
                 head = handle.readline(_HEADER_LIMIT)
         except OSError:
             return None
