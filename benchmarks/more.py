@@ -128,45 +128,63 @@ def bench_tools(repeat: int, root: Path, history_len: int) -> None:
     )
 
 
+def _serve_routes(latency: float, ports, stop, results) -> None:
+    """A /models/{id}/providers server in its own process (no GIL shared with the client)."""
+    times: list[float] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            times.append(time.monotonic())
+            time.sleep(latency)
+            model = self.path.split("/models/")[1].split("/")[0]
+            body = json.dumps(
+                {
+                    "canonicalId": model,
+                    "supportsProviderSelection": True,
+                    "defaultPrice": {"inputPer1kTokens": 0.0004, "outputPer1kTokens": 0.00175},
+                    "providers": [{"provider": "p", "available": True}],
+                }
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    ports.put(httpd.server_address[1])
+    stop.wait()
+    httpd.shutdown()
+    results.put(times)
+
+
 class RoutesServer:
-    """A loopback server answering /models/{id}/providers after a fixed latency."""
+    """The routes server in a child process; ``close()`` returns the arrival times it saw."""
 
     def __init__(self, latency: float):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        ports, self._results = context.Queue(), context.Queue()
+        self._stop = context.Event()
+        self._process = context.Process(
+            target=_serve_routes, args=(latency, ports, self._stop, self._results)
+        )
+        self._process.start()
+        self.base_url = f"http://127.0.0.1:{ports.get(timeout=30)}/api"
         self.times: list[float] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self):
-                outer.times.append(time.monotonic())
-                time.sleep(latency)
-                model = self.path.split("/models/")[1].split("/")[0]
-                body = json.dumps(
-                    {
-                        "canonicalId": model,
-                        "supportsProviderSelection": True,
-                        "defaultPrice": {"inputPer1kTokens": 0.0004, "outputPer1kTokens": 0.00175},
-                        "providers": [{"provider": "p", "available": True}],
-                    }
-                ).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/api"
 
     def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._stop.set()
+        self.times = self._results.get(timeout=30)
+        self._process.join(timeout=30)
 
 
 def bench_routes(repeat: int, count: int = 600, rate: float = 20.0) -> None:
@@ -179,12 +197,12 @@ def bench_routes(repeat: int, count: int = 600, rate: float = 20.0) -> None:
         started = time.perf_counter()
         routes = nf.load_routes(ids, base_url=server.base_url, rate=rate, max_age=0, progress=False)
         wall = time.perf_counter() - started
-        times = sorted(server.times)
-        busiest = max(
-            sum(1 for t in times[i : i + int(rate) + 5] if t - s < 1.0) for i, s in enumerate(times)
-        )
     finally:
         server.close()
+    times = sorted(server.times)
+    busiest = max(
+        sum(1 for t in times[i : i + int(rate) + 5] if t - s < 1.0) for i, s in enumerate(times)
+    )
     assert routes["model_id"].nunique() == count
     ideal = count / rate
     report(

@@ -268,6 +268,15 @@ def test_6_deep_nesting_is_a_payload_error_and_never_cached(tmp_path, monkeypatc
         nf.frame_from_payload({"data": [{"id": "m", "deep": nested}]}, source_endpoint="paid")
 
 
+def test_6_a_surrogate_key_inside_an_unreadable_value_stays_valid_json():
+    # found by hypothesis: a dict where a string belongs, with a lone surrogate as its key
+    df = nf.frame_from_payload(
+        {"data": [{"id": "0", "name": {"\udc80": None}}]}, source_endpoint="canonical"
+    )
+    extra = strict_json(df["extra_json"].iloc[0])
+    assert extra == {"_invalid": {"name": {"\udc80": None}}}
+
+
 def test_7_invalid_utf8_is_reported_not_silently_replaced():
     body = b'{"data": [{"id": "ok"}, {"id": "m", "description": "caf\xe9 \xff"}]}'
     with pytest.warns(nf.CatalogWarning, match="not valid UTF-8.*1 item"):

@@ -133,6 +133,7 @@ class Requester:
             if self.remaining() <= 0 or self.cancel.is_set():
                 raise FetchError(f"gave up on {url}: deadline reached; {OFFLINE_HINT}", url=url)
             if before_each is not None:
+                self.client()  # built before the turn is taken, so a paced request goes at once
                 before_each()
             outcome = self._once(url, params, {**self._headers, **(headers or {})})
             if isinstance(outcome, Reply):

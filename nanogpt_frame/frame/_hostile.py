@@ -135,4 +135,6 @@ def strict_json(value: Any) -> str:
         text = json.dumps(_finite(value), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
     except TypeError:  # keys of mixed types cannot be sorted
         text = json.dumps(_finite(value), separators=(",", ":"), ensure_ascii=False)
-    return escaped(text) if _is_bad(text) else text
+    if _is_bad(text):  # text UTF-8 cannot hold: JSON's own \\u escapes keep it valid JSON
+        text = json.dumps(_finite(value), separators=(",", ":"), ensure_ascii=True, sort_keys=True)
+    return text

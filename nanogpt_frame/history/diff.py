@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
@@ -55,6 +56,15 @@ def _text(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return f"{value:g}" if abs(value) < 1e6 else str(int(value))
     return str(value)
+
+
+def _number_text(value: float) -> str | None:
+    """``_text`` for a float already known to be a number or NaN (the bulk path)."""
+    if value != value:
+        return None
+    if value.is_integer() and -1e15 < value < 1e15:
+        return f"{value:g}" if -1e6 < value < 1e6 else str(int(value))
+    return repr(value)
 
 
 def _side(frame: pd.DataFrame | str, kind: str | None) -> tuple[pd.DataFrame, str]:
@@ -124,18 +134,23 @@ def diff(old: pd.DataFrame | str, new: pd.DataFrame | str) -> pd.DataFrame:
         moved = ((x != y).fillna(False).astype(bool) | (x.isna() != y.isna())).to_numpy()
         if not moved.any():
             continue
-        before, after = x[moved].astype(object).tolist(), y[moved].astype(object).tolist()
+        if field in _NUMERIC:  # numbers: read in bulk once, texts from the float arrays
+            a = pd.to_numeric(x[moved], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+            b = pd.to_numeric(y[moved], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+            old_text = list(map(_number_text, a.tolist()))
+            new_text = list(map(_number_text, b.tolist()))
+        else:
+            old_text = [_text(v) for v in x[moved].astype(object).tolist()]
+            new_text = [_text(v) for v in y[moved].astype(object).tolist()]
         part = common.loc[moved, ["id", "provider"]].assign(
-            change="changed", field=field,
-            old=[_text(v) for v in before], new=[_text(v) for v in after],
+            change="changed", field=field, old=old_text, new=new_text
         )
         if field in _NUMERIC:
-            a = pd.to_numeric(x[moved], errors="coerce").astype("float64").to_numpy()
-            b = pd.to_numeric(y[moved], errors="coerce").astype("float64").to_numpy()
-            with_base = ~(pd.isna(a) | pd.isna(b)) & (a != 0)
-            relative = (b - a) / a
-            relative[~with_base] = float("nan")
-            review = with_base & (abs(relative) > REVIEW_THRESHOLD)
+            with_base = ~(np.isnan(a) | np.isnan(b)) & (a != 0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                relative = (b - a) / a
+            relative[~with_base] = np.nan
+            review = with_base & (np.abs(relative) > REVIEW_THRESHOLD)
             if field in _PRICES:
                 review |= ~with_base  # a price appeared, disappeared or left zero
             part = part.assign(relative_change=relative, review=review)
