@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -13,6 +14,15 @@ from pathlib import Path
 import pytest
 
 PAYLOADS = Path(__file__).parent / "payloads"
+
+try:  # CI runs the property tests on a fixed sequence of examples, so a red run can be rerun
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+    if os.environ.get("CI"):
+        _hypothesis_settings.load_profile("ci")
+except ImportError:  # pragma: no cover - hypothesis is in the test extra
+    pass
 _LOOPBACK = ("127.", "::1", "localhost", "0.0.0.0")
 
 

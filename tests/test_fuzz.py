@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import warnings
 
 import pandas as pd
@@ -37,7 +38,11 @@ def _strict(text: str):
     return json.loads(text, parse_constant=refuse)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("NANOGPT_FUZZ_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(payload=_listing, as_bytes=st.booleans())
 def test_any_json_gives_a_frame_or_a_payload_error(payload, as_bytes):
     if as_bytes:
