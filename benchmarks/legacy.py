@@ -1,27 +1,19 @@
-"""The diff of release 0.1 (per-cell reads), kept to measure the new one against it in one run."""
+"""The diff of release 0.1 (per-cell reads), kept to measure the new one against it in one run.
+
+It shares the value-to-text rule with the current ``diff`` (imported), so both report the same.
+"""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 
 from nanogpt_frame.frame.catalog import require_columns, unique_models
 from nanogpt_frame.frame.schema import PRICE_COLUMNS
-from nanogpt_frame.history.diff import DIFF_FIELDS, REVIEW_THRESHOLD
+from nanogpt_frame.history.diff import DIFF_FIELDS, REVIEW_THRESHOLD, _text
 
 _NUMERIC = frozenset((*PRICE_COLUMNS, "context_length", "max_output_tokens"))
-
-
-def _text(value: Any) -> str | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return f"{value:g}" if abs(value) < 1e6 else str(int(value))
-    return str(value)
 
 
 def legacy_diff(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:

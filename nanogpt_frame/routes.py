@@ -14,7 +14,7 @@ import pandas as pd
 
 from .errors import ConfigError, PayloadError
 from .frame.flatten import CatalogWarning
-from .frame.routes import routes_frame
+from .frame.routes import route_problem, routes_frame
 from .frame.schema import SCHEMA_VERSION, table_kind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -141,7 +141,7 @@ def _live(ids, policies, api_key, base_url, max_age, snapshot_at, fetch: dict[st
         ids, policies = _ids_and_policies(catalog)
     cache, max_age = ResponseCache.for_max_age(max_age)
     replies = fetch_routes(
-        ids, settings=settings, cache=cache, max_age=max_age, validate=_not_routes, **fetch
+        ids, settings=settings, cache=cache, max_age=max_age, validate=route_problem, **fetch
     )
     df = routes_frame(
         replies.bodies, snapshot_at=snapshot_at or replies.received_at, policies=policies
@@ -149,12 +149,6 @@ def _live(ids, policies, api_key, base_url, max_age, snapshot_at, fetch: dict[st
     df.attrs["failed"] = {**replies.failed, **df.attrs.get("failed", {})}
     df.attrs["from_cache"] = replies.from_cache
     return df, {"base_url": settings.base_url, "authenticated": settings.authenticated}
-
-
-def _not_routes(body: bytes) -> str | None:
-    """Why a body is not a routes response (so it is neither used nor cached), or ``None``."""
-    probe = routes_frame({"probe": body}, snapshot_at="2000-01-01")
-    return probe.attrs["failed"].get("probe")
 
 
 def _from_files(path: Path, ids, policies, snapshot_at) -> pd.DataFrame:

@@ -26,26 +26,26 @@ def whole_number(minimum: int, maximum: int = _INT64_MAX):
     return parse
 
 
-def seconds(text: str) -> float:
-    """An argparse type: a finite, positive number of seconds."""
+def _finite(text: str, what: str, *, zero_allowed: bool) -> float:
+    """``text`` as a finite number above 0 (or 0 and above); else a usage error."""
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number above 0")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of {what}") from None
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_allowed):
+        bound = "0 or more" if zero_allowed else "above 0"
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number {bound}")
     return value
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a finite, positive number of seconds."""
+    return _finite(text, "seconds", zero_allowed=False)
 
 
 def age(text: str) -> float:
     """An argparse type: a finite, non-negative number of seconds (0: never reuse)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number, 0 or more")
-    return value
+    return _finite(text, "seconds", zero_allowed=True)
 
 
 def tokens(text: str) -> int | float:
@@ -53,18 +53,12 @@ def tokens(text: str) -> int | float:
     cleaned = text.strip().replace("_", "")
     if cleaned.isdigit():
         return int(cleaned)
-    try:
-        value = float(cleaned)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of tokens") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite, non-negative count")
-    return value
+    return _finite(cleaned, "tokens", zero_allowed=True)
 
 
 def rate(text: str) -> float:
     """An argparse type: requests per second, above 0 and at most the API's 25."""
-    value = seconds(text)
+    value = _finite(text, "requests per second", zero_allowed=False)
     if value > 25:
         raise argparse.ArgumentTypeError(f"{text!r} is over the API's limit of 25 requests/s")
     return value

@@ -21,7 +21,7 @@ from . import _readers as R
 from ._hostile import gc_paused, repair_text
 from .schema import ROUTE_COLUMN_NAMES, routes_arrow_schema
 
-__all__ = ("ROUTE_PRICE_SCALE", "routes_frame")
+__all__ = ("ROUTE_PRICE_SCALE", "route_problem", "routes_frame")
 
 #: Route prices are served per 1K tokens; the frame holds USD per 1M.
 ROUTE_PRICE_SCALE = 1000.0
@@ -64,6 +64,15 @@ def _parse(payload: Any) -> tuple[dict[str, Any] | None, str | None]:
     if providers is not None and not isinstance(providers, list):
         return None, "'providers' is not a list"
     return payload, None
+
+
+def route_problem(body: Any) -> str | None:
+    """Why a body is not a routes response (the check ``routes_frame`` makes), or ``None``.
+
+    >>> route_problem(b'{"providers": []}') is None, route_problem(b"[1]")
+    (True, 'the response is a list, not an object')
+    """
+    return _parse(body)[1]
 
 
 def _unknown(section: Any, known: frozenset[str]) -> dict[str, Any]:

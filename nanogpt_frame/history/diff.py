@@ -49,17 +49,18 @@ _NO_PROVIDER = "\x00"  # stands for <NA> in the join key of a model without prov
 
 
 def _text(value: Any) -> str | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    """A changed value as text: ``None`` for unknown, ``true``/``false``, ``2`` for ``2.0``."""
+    if value is None or value is pd.NA:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return f"{value:g}" if abs(value) < 1e6 else str(int(value))
+    if isinstance(value, float):
+        return _number_text(value)
     return str(value)
 
 
 def _number_text(value: float) -> str | None:
-    """``_text`` for a float already known to be a number or NaN (the bulk path)."""
+    """``_text`` of a float (NaN is unknown); the bulk path calls it directly."""
     if value != value:
         return None
     if value.is_integer() and -1e15 < value < 1e15:
