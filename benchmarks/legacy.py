@@ -9,9 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from nanogpt_frame.frame.catalog import require_columns, unique_models
-from nanogpt_frame.frame.schema import PRICE_COLUMNS
-from nanogpt_frame.history.diff import DIFF_FIELDS, REVIEW_THRESHOLD, _text
+from nanogpt_frame.analysis.diff import DIFF_FIELDS, REVIEW_THRESHOLD, _text
+from nanogpt_frame.schema import PRICE_COLUMNS, require_columns, unique_models
 
 _NUMERIC = frozenset((*PRICE_COLUMNS, "context_length", "max_output_tokens"))
 

@@ -44,10 +44,10 @@ def bench_warm(repeat: int) -> None:
     import nanogpt_frame as nf
 
     server = Server(synthetic_listings(1_000), 0.0)
-    saved = os.environ.get("NANOGPT_FRAME_CACHE_DIR")
+    saved = os.environ.get("NANOGPT_CACHE_DIR")
     try:
         with tempfile.TemporaryDirectory() as folder:
-            os.environ["NANOGPT_FRAME_CACHE_DIR"] = folder
+            os.environ["NANOGPT_CACHE_DIR"] = folder
             frame = nf.load(base_url=server.base_url, max_age=300)
             path = Path(folder) / "floor.feather"
             feather.write_feather(frame, path)
@@ -68,9 +68,9 @@ def bench_warm(repeat: int) -> None:
     finally:
         server.close()
         if saved is None:
-            os.environ.pop("NANOGPT_FRAME_CACHE_DIR", None)
+            os.environ.pop("NANOGPT_CACHE_DIR", None)
         else:
-            os.environ["NANOGPT_FRAME_CACHE_DIR"] = saved
+            os.environ["NANOGPT_CACHE_DIR"] = saved
 
 
 def bench_tools(repeat: int, root: Path, history_len: int) -> None:
@@ -113,8 +113,8 @@ def bench_tools(repeat: int, root: Path, history_len: int) -> None:
     report("diff of release 0.1 (per-cell reads) vs a plain merge", before, merge, "info")
 
     frame = nf.load("sample")
-    from nanogpt_frame.frame.schema import arrow_schema
-    from nanogpt_frame.history.snapshots import _table
+    from nanogpt_frame.schema import arrow_schema
+    from nanogpt_frame.snapshots.write import _table
 
     ours = median_time(lambda: _table(frame, "models"), repeat * 3)
     theirs = median_time(
@@ -221,7 +221,7 @@ def bench_usage(repeat: int, rows: int = 1_000_000, days: int = 365, models: int
     import pandas as pd
 
     import nanogpt_frame as nf
-    from nanogpt_frame.frame.combine import frames_from_listings
+    from nanogpt_frame.catalog.combine import frames_from_listings
 
     listings = synthetic_listings(models)
     base = frames_from_listings({"canonical": listings["canonical"]}, snapshot_at=STAMP)

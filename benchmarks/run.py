@@ -196,7 +196,7 @@ def bench_history(repeat: int, days: int = 365, window: int = 30) -> None:
     import pyarrow.dataset as ds
 
     import nanogpt_frame as nf
-    from nanogpt_frame.frame.combine import frames_from_listings
+    from nanogpt_frame.catalog.combine import frames_from_listings
 
     listings = synthetic_listings(600)
     raw = sum(len(json.dumps(body, separators=(",", ":")).encode()) for body in listings.values())

@@ -13,7 +13,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
+from nanogpt_frame.errors import (
+    CatalogWarning,
     ConfigError,
     FetchError,
     NanoGPTError,
@@ -36,6 +37,7 @@ __all__ = (
     "__version__",
     "as_of",
     "blended_price",
+    "catalog_summary",
     "cheaper_alternatives",
     "cheapest_routes",
     "cost_change",
@@ -52,6 +54,7 @@ __all__ = (
     "rank_models",
     "read_snapshot_file",
     "read_snapshots",
+    "read_usage",
     "route_markup",
     "route_spread",
     "sample_history",
@@ -67,19 +70,18 @@ __all__ = (
 
 # public name -> module that defines it (imported on first use)
 _LAZY = {
-    "CatalogWarning": "frame.flatten",
-    "frame_from_payload": "frame.flatten",
-    "load": "loader",
-    "load_routes": "routes",
-    "cost_usage": "usage",
-    "usage_summary": "analysis.usage_summary",
-    "cost_change": "analysis.usage_summary",
-    "cheaper_alternatives": "analysis.usage_summary",
-    "sample_history": "history.sample",
-    "sample_usage": "history.sample",
-    "cheapest_routes": "analysis.routes",
-    "route_markup": "analysis.routes",
-    "route_spread": "analysis.routes",
+    "frame_from_payload": "catalog.flatten",
+    "load": "catalog.load_catalog",
+    "load_routes": "routes.load_routes",
+    "cost_usage": "usage.cost_usage",
+    "usage_summary": "usage.summaries",
+    "cost_change": "usage.summaries",
+    "cheaper_alternatives": "usage.summaries",
+    "sample_history": "catalog.sample_history",
+    "sample_usage": "sample",
+    "cheapest_routes": "analysis.route_prices",
+    "route_markup": "analysis.route_prices",
+    "route_spread": "analysis.route_prices",
     "blended_price": "analysis.pricing",
     "workload_cost": "analysis.pricing",
     "Workload": "analysis.pricing",
@@ -92,41 +94,46 @@ _LAZY = {
     "subscription_coverage": "analysis.subscription",
     "listing_consistency": "analysis.subscription",
     "quality_report": "analysis.quality",
-    "write_snapshot": "history.snapshots",
-    "read_snapshots": "history.reading",
-    "read_snapshot_file": "history.reading",
-    "price_history": "history.timeline",
-    "as_of": "history.timeline",
-    "diff": "history.diff",
+    "write_snapshot": "snapshots.write",
+    "read_snapshots": "snapshots.read",
+    "read_snapshot_file": "snapshots.read",
+    "price_history": "analysis.timeline",
+    "as_of": "analysis.timeline",
+    "diff": "analysis.diff",
+    "read_usage": "usage.read_usage",
+    "catalog_summary": "analysis.catalog_summary",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .analysis.frontier import pareto_frontier
-    from .analysis.pricing import Workload, blended_price, workload_cost
-    from .analysis.quality import quality_report
-    from .analysis.ranking import price_per_capability, rank_models, value_ranking
-    from .analysis.routes import cheapest_routes, route_markup, route_spread
-    from .analysis.subscription import (
+    from nanogpt_frame.analysis.catalog_summary import catalog_summary
+    from nanogpt_frame.analysis.diff import diff
+    from nanogpt_frame.analysis.frontier import pareto_frontier
+    from nanogpt_frame.analysis.pricing import Workload, blended_price, workload_cost
+    from nanogpt_frame.analysis.quality import quality_report
+    from nanogpt_frame.analysis.ranking import price_per_capability, rank_models, value_ranking
+    from nanogpt_frame.analysis.route_prices import cheapest_routes, route_markup, route_spread
+    from nanogpt_frame.analysis.subscription import (
         listing_consistency,
         split_subscription,
         subscription_coverage,
         subscription_summary,
     )
-    from .analysis.usage_summary import cheaper_alternatives, cost_change, usage_summary
-    from .frame.flatten import CatalogWarning, frame_from_payload
-    from .history.diff import diff
-    from .history.reading import read_snapshot_file, read_snapshots
-    from .history.sample import sample_history, sample_usage
-    from .history.snapshots import write_snapshot
-    from .history.timeline import as_of, price_history
-    from .loader import load
-    from .routes import load_routes
-    from .usage import cost_usage
+    from nanogpt_frame.analysis.timeline import as_of, price_history
+    from nanogpt_frame.catalog.flatten import frame_from_payload
+    from nanogpt_frame.catalog.load_catalog import load
+    from nanogpt_frame.catalog.sample_history import sample_history
+    from nanogpt_frame.routes.load_routes import load_routes
+    from nanogpt_frame.sample import sample_usage
+    from nanogpt_frame.snapshots.read import read_snapshot_file, read_snapshots
+    from nanogpt_frame.snapshots.write import write_snapshot
+    from nanogpt_frame.usage.cost_usage import cost_usage
+    from nanogpt_frame.usage.read_usage import read_usage
+    from nanogpt_frame.usage.summaries import cheaper_alternatives, cost_change, usage_summary
 
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        from ._version import package_version
+        from nanogpt_frame._version import package_version
 
         return package_version()
     module = _LAZY.get(name)
@@ -138,4 +145,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(__all__)

@@ -1,5 +1,5 @@
 """``python -m nanogpt_frame``: the same command line as ``nanogpt-frame``."""
 
-from .cli import main
+from nanogpt_frame.cli import main
 
 main()

@@ -98,3 +98,7 @@ def server_message(body: object) -> str:
         text = " ".join(body.split())
         return text[:200] + ("..." if len(text) > 200 else "")
     return ""
+
+
+class CatalogWarning(UserWarning):
+    """Something in a catalog was skipped or looks off; the load went on."""

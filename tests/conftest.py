@@ -78,7 +78,7 @@ def _isolated_env(monkeypatch, tmp_path_factory):
     """No user key or base URL leaks in; the response cache lives in a temporary folder."""
     for name in ("NANOGPT_API_KEY", "NANOGPT_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NANOGPT_FRAME_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("NANOGPT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv("MPLBACKEND", "Agg")
 
 

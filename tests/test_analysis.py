@@ -9,8 +9,9 @@ import pytest
 
 import nanogpt_frame as nf
 from nanogpt_frame.analysis.subscription import listing_consistency, subscription_coverage
-from nanogpt_frame.frame.combine import frames_from_listings
-from nanogpt_frame.frame.flatten import CatalogWarning, empty_frame
+from nanogpt_frame.catalog.combine import frames_from_listings
+from nanogpt_frame.catalog.flatten import empty_frame
+from nanogpt_frame.errors import CatalogWarning
 from tests.conftest import listing
 
 STAMP = "2026-08-24T00:00:00Z"

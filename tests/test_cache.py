@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 import nanogpt_frame as nf
-from nanogpt_frame.api.cache import ResponseCache, default_cache_dir
+from nanogpt_frame._http.cache import ResponseCache
+from nanogpt_frame.settings import default_cache_dir
 from tests.conftest import listing
 
 BASE = "https://nano-gpt.example/api"
@@ -41,7 +42,7 @@ class Api:
 @pytest.fixture
 def cache_dir(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
-    monkeypatch.setenv("NANOGPT_FRAME_CACHE_DIR", str(folder))
+    monkeypatch.setenv("NANOGPT_CACHE_DIR", str(folder))
     return folder
 
 
@@ -235,7 +236,7 @@ def test_a_frame_from_another_response_is_not_used(cache_dir):
 def test_unwritable_cache_is_not_fatal(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    monkeypatch.setenv("NANOGPT_FRAME_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setenv("NANOGPT_CACHE_DIR", str(blocker / "cache"))
     api = Api()
     assert api.load(max_age=300)["id"].tolist() == ["a/b"]
     assert api.load(max_age=300)["id"].tolist() == ["a/b"]
@@ -274,9 +275,9 @@ def test_writes_are_atomic_no_temporary_files_left(cache_dir):
 
 
 def test_default_cache_dir(monkeypatch, tmp_path):
-    monkeypatch.setenv("NANOGPT_FRAME_CACHE_DIR", str(tmp_path / "x"))
+    monkeypatch.setenv("NANOGPT_CACHE_DIR", str(tmp_path / "x"))
     assert default_cache_dir() == tmp_path / "x"
-    monkeypatch.delenv("NANOGPT_FRAME_CACHE_DIR")
+    monkeypatch.delenv("NANOGPT_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     if os.name == "posix" and os.uname().sysname == "Linux":
         assert default_cache_dir() == tmp_path / "xdg" / "nanogpt-frame"

@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 import nanogpt_frame as nf
-from nanogpt_frame.api import http
-from nanogpt_frame.api.settings import Settings, normalize_base_url
-from nanogpt_frame.frame.flatten import CatalogWarning
+from nanogpt_frame._http import client as http
+from nanogpt_frame.errors import CatalogWarning
+from nanogpt_frame.settings import Settings, normalize_base_url
 from tests.conftest import listing
 
 KEY = "sk-nano-7f3a9c2b1e0d4f5a6b7c8d9e"

@@ -10,8 +10,9 @@ import pyarrow as pa
 import pytest
 
 import nanogpt_frame as nf
-from nanogpt_frame.frame.combine import frames_from_listings
-from nanogpt_frame.frame.flatten import CatalogWarning, parse_listing
+from nanogpt_frame.catalog.combine import frames_from_listings
+from nanogpt_frame.catalog.flatten import parse_listing
+from nanogpt_frame.errors import CatalogWarning
 from tests.conftest import listing
 
 STAMP = "2026-08-24T12:00:00Z"
@@ -315,7 +316,7 @@ def test_naive_snapshot_time_is_utc():
 
 
 def test_large_listing_across_chunks_keeps_rows_aligned():
-    from nanogpt_frame.frame._chunk import CHUNK
+    from nanogpt_frame.catalog.record_batch import CHUNK
 
     count = CHUNK * 2 + 17
     models = [{"id": f"m/{i}", "pricing": {"prompt": i / 100}} for i in range(count)]
@@ -337,7 +338,7 @@ def test_large_listing_across_chunks_keeps_rows_aligned():
 
 def test_the_fast_parse_and_the_standard_one_agree(live_shaped):
     """Bytes go through orjson; a dict was parsed by json. Every value must come out the same."""
-    from nanogpt_frame.history.sample import sample_dir
+    from nanogpt_frame.sample import sample_dir
 
     for raw in (json.dumps(live_shaped).encode(), (sample_dir() / "canonical.json").read_bytes()):
         fast = flat(raw)

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import nanogpt_frame as nf
-from nanogpt_frame.frame.schema import PRICE_COLUMNS
+from nanogpt_frame.schema import PRICE_COLUMNS
 
 _text = st.text(alphabet=st.characters(codec=None), max_size=12)  # lone surrogates included
 _leaf = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | _text

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 import nanogpt_frame as nf
-from nanogpt_frame.api import http
+from nanogpt_frame._http import client as http
 from tests.conftest import listing, send_json
 
 KEY = "sk-hostile-5e6f7a8b9c0d1e2f3a4b"
@@ -245,7 +245,7 @@ def test_6_lone_surrogates_are_replaced_and_recorded(body):
 
 
 def test_6_deep_nesting_is_a_payload_error_and_never_cached(tmp_path, monkeypatch):
-    monkeypatch.setenv("NANOGPT_FRAME_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("NANOGPT_CACHE_DIR", str(tmp_path / "cache"))
     deep = b'{"data": [{"id": "m", "x": ' + b"[" * 3000 + b"]" * 3000 + b"}]}"
     requests = []
 

@@ -92,7 +92,7 @@ def test_13_two_writers_of_one_name_without_hard_links_one_wins(tmp_path):
         def no_links(src, dst):
             raise PermissionError(1, "Operation not permitted")   # like FAT, some SMB mounts
         os.link = no_links
-        import nanogpt_frame.history._store as store
+        import nanogpt_frame.snapshots.store as store
         real_replace = os.replace
         def slow_replace(src, dst):
             time.sleep(0.3)                                      # widen the race window

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import nanogpt_frame as nf
-from nanogpt_frame.loader import sample_dir
+from nanogpt_frame.sample import sample_dir
 
 
 @pytest.fixture(scope="module")

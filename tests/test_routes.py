@@ -15,10 +15,10 @@ import pyarrow as pa
 import pytest
 
 import nanogpt_frame as nf
-from nanogpt_frame.api import http
-from nanogpt_frame.api import routes as api_routes
+from nanogpt_frame._http import client as http
+from nanogpt_frame._http import pacing
 from nanogpt_frame.cli import cli_logic
-from nanogpt_frame.frame.routes import routes_frame
+from nanogpt_frame.routes.flatten_routes import routes_frame
 from tests.conftest import send_json
 
 KEY = "sk-routes-0a1b2c3d4e5f60718293"
@@ -125,9 +125,9 @@ def test_120_models_against_a_loopback_server(loopback_server):
 def test_the_pacer_never_bursts_after_a_stall(monkeypatch):
     now = [100.0]
     sent: list[float] = []
-    monkeypatch.setattr(api_routes, "_clock", lambda: now[0])
-    monkeypatch.setattr(api_routes, "_sleep", lambda s: now.__setitem__(0, now[0] + s))
-    pacer = api_routes.Pacer(rate=20)
+    monkeypatch.setattr(pacing, "_clock", lambda: now[0])
+    monkeypatch.setattr(pacing, "_sleep", lambda s: now.__setitem__(0, now[0] + s))
+    pacer = pacing.Pacer(rate=20)
     for _ in range(10):
         pacer.wait()
         sent.append(now[0])
@@ -312,7 +312,7 @@ def test_progress_bar_switch(capsys):
 
 
 def test_routes_are_cached_per_model_and_key(tmp_path, monkeypatch):
-    monkeypatch.setenv("NANOGPT_FRAME_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("NANOGPT_CACHE_DIR", str(tmp_path))
     api = Api({"a": response("a"), "b": response("b")})
     with httpx.Client(transport=httpx.MockTransport(api)) as client:
         nf.load_routes(["a", "b"], client=client, base_url=BASE, api_key=KEY)

@@ -17,8 +17,8 @@ import pytest
 import nanogpt_frame as nf
 from nanogpt_frame import as_of
 from nanogpt_frame.cli import cli_logic
-from nanogpt_frame.frame.schema import COLUMN_NAMES
-from nanogpt_frame.history.reading import read_snapshot_file
+from nanogpt_frame.schema import COLUMN_NAMES
+from nanogpt_frame.snapshots.read import read_snapshot_file
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
 

@@ -8,8 +8,8 @@ import pyarrow as pa
 import pytest
 
 import nanogpt_frame as nf
+from nanogpt_frame.catalog.combine import frames_from_listings
 from nanogpt_frame.cli import cli_logic
-from nanogpt_frame.frame.combine import frames_from_listings
 from tests.conftest import listing
 
 T0, T1 = "2026-08-01T00:00:00Z", "2026-08-10T00:00:00Z"

@@ -55,7 +55,7 @@ def execute(notebook, folder: Path, *, guard: bool = True):
     env = {
         **os.environ,
         "NANOGPT_BASE_URL": "http://127.0.0.1:9/api",  # nothing listens: live calls fail fast
-        "NANOGPT_FRAME_CACHE_DIR": str(folder / "cache"),
+        "NANOGPT_CACHE_DIR": str(folder / "cache"),
         "TMPDIR": str(temp),
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         # Headless and Agg-rendered, but still hands the figures to the notebook as PNGs.

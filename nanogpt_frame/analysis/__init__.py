@@ -1,4 +1,6 @@
-"""Pure helpers over frames: prices, rankings, the frontier, subscriptions, quality, summaries.
+"""Pure functions over frames: prices, rankings, the frontier, subscriptions, quality, price
+history and as-of, diffs, route prices, the catalog summary.
 
-May import ``frame`` and ``errors``; never ``api``, ``history``, ``cli`` or the loader.
+No I/O: imports only the bottom modules (``errors``, ``schema``, ``values``). ``candidates``
+holds which models an analysis considers (routers, capability filters).
 """

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..frame.catalog import candidates, capability_count
-from .pricing import Workload, ranking_price
+from nanogpt_frame.analysis.candidates import candidates, capability_count
+from nanogpt_frame.analysis.pricing import Workload, ranking_price
 
 __all__ = ("pareto_frontier",)
 

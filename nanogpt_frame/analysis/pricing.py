@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ConfigError
-from ..frame.catalog import require_columns
+from nanogpt_frame.errors import ConfigError
+from nanogpt_frame.schema import require_columns
 
 __all__ = ("Workload", "blended_price", "ranking_price", "token_count", "workload_cost")
 

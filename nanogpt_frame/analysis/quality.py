@@ -10,10 +10,13 @@ from collections.abc import Callable, Iterator
 
 import pandas as pd
 
-from ..frame.catalog import require_columns, unique_models
-from ..frame.schema import PRICE_COLUMNS
-from .quality_prices import invalid_values, missing_prices, price_jumps, price_unit_slips
-from .quality_rules import (
+from nanogpt_frame.analysis.quality_prices import (
+    invalid_values,
+    missing_prices,
+    price_jumps,
+    price_unit_slips,
+)
+from nanogpt_frame.analysis.quality_rules import (
     SEVERITIES,
     Row,
     capability_coverage,
@@ -26,6 +29,7 @@ from .quality_rules import (
     output_exceeds_context,
     unknown_fields,
 )
+from nanogpt_frame.schema import PRICE_COLUMNS, require_columns, unique_models
 
 __all__ = ("RULES", "quality_report")
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import Any, cast
 
 import pandas as pd
 
-from ..frame._readers import number_or_none
-from ..frame.catalog import is_router
-from .quality_rules import Row, invalid_entries, row
+from nanogpt_frame.analysis.candidates import is_router
+from nanogpt_frame.analysis.quality_rules import Row, invalid_entries, row
+from nanogpt_frame.values import number_or_none
 
 __all__ = ("invalid_values", "missing_prices", "price_jumps", "price_unit_slips")
 
@@ -128,7 +129,7 @@ def price_unit_slips(models: pd.DataFrame) -> Iterator[Row]:
                     "error",
                     f"price_prompt {value:g} is over {_FAMILY_FACTOR:g}x off the rest of "
                     f"its family ({family['id'].size - 1} variants, median {others:g})",
-                    ids[index],
+                    ids[cast(Any, index)],  # an index label (pandas-stubs: Hashable)
                 )
 
 
@@ -136,7 +137,7 @@ def price_jumps(df: pd.DataFrame) -> Iterator[Row]:
     """A price that moved 1000x (up or down) since the previous snapshot in the frame."""
     if "snapshot_at" not in df.columns or df["snapshot_at"].nunique() < 2:
         return
-    from ..frame.catalog import per_snapshot_models
+    from nanogpt_frame.analysis.candidates import per_snapshot_models
 
     models = per_snapshot_models(df).sort_values(["id", "snapshot_at"], kind="stable")
     for column in ("price_prompt", "price_completion", "price_cache_read"):

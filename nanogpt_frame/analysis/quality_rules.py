@@ -9,11 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..frame.catalog import (
-    canonical_equals_subscription,
-    listing_ids,
-)
-from ..frame.schema import CAPABILITIES
+from nanogpt_frame.schema import CAPABILITIES, canonical_equals_subscription, listing_ids
 
 __all__ = ("SEVERITIES", "Row", "invalid_entries", "row")
 
@@ -84,7 +80,7 @@ def duplicate_ids(df: pd.DataFrame) -> Iterator[Row]:
 
 def listing_disagreements(df: pd.DataFrame) -> Iterator[Row]:
     """Ids in both subscription and paid, missing from canonical, or canonical ids in neither."""
-    from .subscription import listing_consistency
+    from nanogpt_frame.analysis.subscription import listing_consistency
 
     severity = {"in_subscription_and_paid": "error"}
     text = {

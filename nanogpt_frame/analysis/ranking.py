@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError
-from ..frame.catalog import candidates, capability_count, is_router, unique_models
-from ..frame.schema import CAPABILITIES
-from .pricing import Workload, blended_price, ranking_price
+from nanogpt_frame.analysis.candidates import candidates, capability_count, is_router
+from nanogpt_frame.analysis.pricing import Workload, blended_price, ranking_price
+from nanogpt_frame.errors import ConfigError
+from nanogpt_frame.schema import CAPABILITIES, unique_models
 
 __all__ = ("price_per_capability", "rank_models", "value_ranking")
 
@@ -73,11 +73,12 @@ def rank_models(
         models, price = models[keep], price[keep]
     if unknown_price == "drop":
         models, price = models[price.notna()], price[price.notna()]
-    out = models.assign(**{price.name: price})
-    out = out.sort_values([price.name, "id"], na_position="last", kind="stable")
-    rank = out[price.name].rank(method="min")
+    name = cast(str, price.name)  # "blended_price" or "workload_cost_usd"
+    out = models.assign(**{name: price})
+    out = out.sort_values([name, "id"], na_position="last", kind="stable")
+    rank = out[name].rank(method="min")
     out.insert(0, "rank", rank.astype("int64[pyarrow]"))
-    columns = ["rank", price.name, *[c for c in out.columns if c not in ("rank", price.name)]]
+    columns = ["rank", name, *[c for c in out.columns if c not in ("rank", name)]]
     return out[columns].reset_index(drop=True)
 
 

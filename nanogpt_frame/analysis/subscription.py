@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import pandas as pd
 
-from ..errors import ConfigError
-from ..frame.catalog import capability_count, is_router, require_columns, unique_models
-from ..frame.flatten import CatalogWarning
-from ..frame.schema import CAPABILITIES
-from .pricing import blended_price
+from nanogpt_frame.analysis.candidates import capability_count, is_router
+from nanogpt_frame.analysis.pricing import blended_price
+from nanogpt_frame.errors import CatalogWarning, ConfigError
+from nanogpt_frame.schema import CAPABILITIES, require_columns, unique_models
 
 __all__ = (
     "listing_consistency",
@@ -105,7 +105,7 @@ def subscription_summary(
         sides[f"_{cap}"] = (sides[f"cap_{cap}"] == True).fillna(False).astype(float)  # noqa: E712
 
     def summarise(frame: pd.DataFrame) -> dict:
-        row = {}
+        row: dict[str, Any] = {}
         for side in ("subscription", "paid"):
             part = frame[frame["_side"] == side]
             row[f"models_{side}"] = len(part)
@@ -137,7 +137,7 @@ def subscription_coverage(df: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for cap in CAPABILITIES:
         column = f"cap_{cap}"
-        row = {"capability": cap}
+        row: dict[str, Any] = {"capability": cap}
         for name, side in (("subscription", sub), ("paid", paid)):
             has = (side[column] == True).fillna(False).astype(bool)  # noqa: E712
             row[f"share_{name}"] = float(has.mean()) if len(side) else None

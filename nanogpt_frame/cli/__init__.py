@@ -3,6 +3,6 @@
 The top layer: it may import anything below it; nothing imports it but ``__main__``.
 """
 
-from .main import FORMATS, HANDLERS, build_parser, cli_logic, main
+from nanogpt_frame.cli.main import FORMATS, HANDLERS, build_parser, cli_logic, main
 
 __all__ = ("FORMATS", "HANDLERS", "build_parser", "cli_logic", "main")

@@ -14,7 +14,7 @@ __all__ = ("HANDLERS",)
 
 
 def _load(args: argparse.Namespace):
-    from ..loader import load
+    from nanogpt_frame.catalog.load_catalog import load
 
     endpoints = tuple(e.strip() for e in args.endpoints.split(",") if e.strip())
     if args.sample:
@@ -25,7 +25,7 @@ def _load(args: argparse.Namespace):
 
 
 def _emit(table: Any, fmt: str, *, title: str | None = None, **layout: Any) -> None:
-    from .output import Layout, render
+    from nanogpt_frame.cli.output import Layout, render
 
     sys.stdout.write(render(table, fmt, title=title, layout=Layout(**layout)))
 
@@ -33,11 +33,11 @@ def _emit(table: Any, fmt: str, *, title: str | None = None, **layout: Any) -> N
 def _summary(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from ..analysis.summary import catalog_summary
+    from nanogpt_frame.analysis.catalog_summary import catalog_summary
 
     tables = catalog_summary(_load(args))
     if args.format == "json":
-        from .output import render_many_json
+        from nanogpt_frame.cli.output import render_many_json
 
         sys.stdout.write(render_many_json(tables))
     elif args.format == "csv":  # one table: long form, a section column says which part
@@ -50,7 +50,7 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _rank(args: argparse.Namespace) -> int:
-    from ..analysis.ranking import rank_models
+    from nanogpt_frame.analysis.ranking import rank_models
 
     volumes = {
         "input_tokens": args.input_tokens,
@@ -93,7 +93,7 @@ def _rank(args: argparse.Namespace) -> int:
 
 
 def _split(args: argparse.Namespace) -> int:
-    from ..analysis.subscription import subscription_summary
+    from nanogpt_frame.analysis.subscription import subscription_summary
 
     table = subscription_summary(_load(args), by=args.by)
     if args.format == "table":  # the essentials fit a terminal; csv/json carry every column
@@ -126,7 +126,7 @@ def _split(args: argparse.Namespace) -> int:
 
 
 def _quality(args: argparse.Namespace) -> int:
-    from ..analysis.quality import quality_report
+    from nanogpt_frame.analysis.quality import quality_report
 
     _emit(
         quality_report(_load(args)),
@@ -142,7 +142,7 @@ def _quality(args: argparse.Namespace) -> int:
 def _snapshot(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from ..history.snapshots import write_snapshot
+    from nanogpt_frame.snapshots.write import write_snapshot
 
     df = _load(args)
     path = write_snapshot(df, args.out, force=args.force)
@@ -153,7 +153,7 @@ def _snapshot(args: argparse.Namespace) -> int:
 
         print(json.dumps({"path": path, "rows": {k: int(v) for k, v in rows.items()}}))
         return 0
-    from .output import one_line
+    from nanogpt_frame.cli.output import one_line
 
     print(one_line(f"wrote {path}"), file=sys.stderr if args.format == "csv" else sys.stdout)
     _emit(table, args.format)
@@ -164,8 +164,8 @@ def _snapshot_path(path: str) -> str:
     """A snapshot file as given, or the newest snapshot under a folder (a missing path fails)."""
     from pathlib import Path
 
-    from ..errors import SnapshotError
-    from ..history.reading import latest_snapshots
+    from nanogpt_frame.errors import SnapshotError
+    from nanogpt_frame.snapshots.read import latest_snapshots
 
     if "://" in path:
         return path if path.split("?", 1)[0].endswith(".parquet") else latest_snapshots(path, 1)[-1]
@@ -183,9 +183,11 @@ def _current_requested(args: argparse.Namespace) -> bool:
 def _diff(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..errors import ConfigError
-    from ..history.diff import diff
-    from ..history.reading import latest_snapshots
+    import pandas as pd
+
+    from nanogpt_frame.analysis.diff import diff
+    from nanogpt_frame.errors import ConfigError
+    from nanogpt_frame.snapshots.read import latest_snapshots, read_snapshot_file
 
     if args.new is not None:
         old, new = _snapshot_path(args.old), _snapshot_path(args.new)
@@ -202,11 +204,14 @@ def _diff(args: argparse.Namespace) -> int:
         old, new = latest_snapshots(args.old, 2)
         label = new
     if args.format == "table":
-        from .output import one_line
+        from nanogpt_frame.cli.output import one_line
 
         print(one_line(f"{old} -> {label}"))
+    frames = [
+        side if isinstance(side, pd.DataFrame) else read_snapshot_file(side) for side in (old, new)
+    ]
     _emit(
-        diff(old, new),
+        diff(*frames),
         args.format,
         drop=("review", "relative_change"),
         shrink=("id", "old", "new"),
@@ -218,9 +223,9 @@ def _diff(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from ..errors import ConfigError
-    from ..history.reading import read_snapshots
-    from ..history.timeline import price_history
+    from nanogpt_frame.analysis.timeline import price_history
+    from nanogpt_frame.errors import ConfigError
+    from nanogpt_frame.snapshots.read import read_snapshots
 
     if args.root is None and not _current_requested(args):
         raise ConfigError("name a snapshot ROOT, or use --sample/--source for the current catalog")
@@ -268,13 +273,13 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _routes(args: argparse.Namespace) -> int:
-    from .commands_routes import routes_command
+    from nanogpt_frame.cli.commands_routes import routes_command
 
     return routes_command(args)
 
 
 def _cost(args: argparse.Namespace) -> int:
-    from .commands_cost import cost_command
+    from nanogpt_frame.cli.commands_cost import cost_command
 
     return cost_command(args)
 

@@ -19,7 +19,7 @@ _USAGE_NAMES = (
 
 def parse_columns(text: str | None) -> dict[str, str]:
     """``"ts=timestamp,engine=model"`` (either order) as ``{"timestamp": "ts", "model": ...}``."""
-    from ..errors import ConfigError
+    from nanogpt_frame.errors import ConfigError
 
     mapping: dict[str, str] = {}
     for pair in filter(None, (p.strip() for p in (text or "").split(","))):
@@ -36,15 +36,15 @@ def parse_columns(text: str | None) -> dict[str, str]:
 
 
 def cost_command(args: argparse.Namespace) -> int:
-    from ..analysis.usage_summary import usage_summary
-    from ..errors import ConfigError
-    from ..usage import cost_usage
-    from .commands import _emit, _load
+    from nanogpt_frame.cli.commands import _emit, _load
+    from nanogpt_frame.errors import ConfigError
+    from nanogpt_frame.usage.cost_usage import cost_usage
+    from nanogpt_frame.usage.summaries import usage_summary
 
     if args.usage is None and not args.sample:
         raise ConfigError("name a usage file (CSV or Parquet), or use --sample for the bundled log")
     if args.usage is None:
-        from ..history.sample import sample_usage
+        from nanogpt_frame.sample import sample_usage
 
         usage = sample_usage()
     else:
@@ -57,7 +57,7 @@ def cost_command(args: argparse.Namespace) -> int:
         prices = _load(args)  # one catalog: what the same traffic would cost now
     routes = args.routes
     if routes is None and args.sample:  # the sample's route responses price its provider rows
-        from ..routes import load_routes
+        from nanogpt_frame.routes.load_routes import load_routes
 
         routes = load_routes(source="sample")
     costed = cost_usage(

@@ -9,8 +9,8 @@ __all__ = ("routes_command",)
 
 
 def routes_command(args: argparse.Namespace) -> int:
-    from ..routes import load_routes
-    from .commands import _emit
+    from nanogpt_frame.cli.commands import _emit
+    from nanogpt_frame.routes.load_routes import load_routes
 
     source = "sample" if args.sample else (args.source or "live")
     routes = load_routes(
@@ -23,7 +23,7 @@ def routes_command(args: argparse.Namespace) -> int:
     )
     if args.snapshot_out:
         return _snapshot(routes, args)
-    from ..analysis.routes import cheapest_routes
+    from nanogpt_frame.analysis.route_prices import cheapest_routes
 
     best = cheapest_routes(routes, distillation=args.distillation)
     none = sorted(set(args.model or ()) - set(best["model_id"]) - set(routes.attrs["failed"]))
@@ -67,8 +67,8 @@ def routes_command(args: argparse.Namespace) -> int:
 def _snapshot(routes, args: argparse.Namespace) -> int:
     import json
 
-    from ..history.snapshots import write_snapshot
-    from .output import one_line
+    from nanogpt_frame.cli.output import one_line
+    from nanogpt_frame.snapshots.write import write_snapshot
 
     path = write_snapshot(routes, args.snapshot_out, force=args.force)
     summary = {

@@ -1,18 +1,17 @@
 """The ``nanogpt-frame`` entry point: run a command, turn every failure into one line.
 
 Expected failures print one line to stderr and exit 1; usage errors exit 2. Nothing prints a
-traceback (set ``NANOGPT_FRAME_DEBUG=1`` to see one for an unexpected error).
+traceback (set ``NANOGPT_DEBUG=1`` to see one for an unexpected error).
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import warnings
 from collections.abc import Sequence
 
-from .commands import HANDLERS
-from .parser import FORMATS, PROG, build_parser
+from nanogpt_frame.cli.commands import HANDLERS
+from nanogpt_frame.cli.parser import FORMATS, PROG, build_parser
 
 __all__ = ("FORMATS", "HANDLERS", "build_parser", "cli_logic", "main")
 
@@ -55,14 +54,14 @@ def cli_logic(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
-        from .._version import package_version
+        from nanogpt_frame._version import package_version
 
         print(f"{PROG} {package_version()}")
         return 0
     if not args.command:
         parser.print_help()
         return 2
-    from ..errors import NanoGPTError
+    from nanogpt_frame.errors import NanoGPTError
 
     handler = HANDLERS[args.command]
     with warnings.catch_warnings():
@@ -74,7 +73,9 @@ def cli_logic(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:
             return 0
         except Exception as exc:  # an unexpected failure is still one line, not a traceback
-            if os.environ.get("NANOGPT_FRAME_DEBUG"):
+            from nanogpt_frame.settings import env
+
+            if env("DEBUG"):
                 raise
             return _error(f"{type(exc).__name__}: {exc}", 1)
 

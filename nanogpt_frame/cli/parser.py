@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from .types import age, rate, seconds, tokens, whole_number
+from nanogpt_frame.cli.types import age, rate, seconds, tokens, whole_number
 
 __all__ = ("EXAMPLES", "FORMATS", "PROG", "build_parser")
 

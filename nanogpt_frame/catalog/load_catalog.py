@@ -1,0 +1,232 @@
+"""``load()``: the models frame from the live API, the bundled sample, raw JSON or a snapshot."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from nanogpt_frame._http.client import MAX_BODY_BYTES
+from nanogpt_frame.catalog.combine import combine_tables, frames_from_listings
+from nanogpt_frame.errors import CatalogWarning, ConfigError, PayloadError
+from nanogpt_frame.fileio import read_regular_file
+from nanogpt_frame.sample import sample_as_of, sample_dir
+from nanogpt_frame.schema import (
+    ENDPOINTS,
+    SCHEMA_VERSION,
+    canonical_equals_subscription,
+    listing_ids,
+)
+from nanogpt_frame.settings import Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    import httpx
+
+__all__ = ("load",)
+
+_SORTS = (None, "favorites", "mostused")
+
+
+def load(
+    source: str | os.PathLike[str] = "live",
+    *,
+    endpoints: tuple[str, ...] | list[str] | str = ENDPOINTS,
+    sort: str | None = None,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    timeout: float = 30.0,
+    client: httpx.Client | None = None,
+    max_age: float | None = None,
+    deadline: float | None = None,
+    retries: int = 4,
+    snapshot_at: datetime | str | None = None,
+    max_bytes: int = MAX_BODY_BYTES,
+) -> pd.DataFrame:
+    """Load NanoGPT's text-model listings into one typed DataFrame.
+
+    Args:
+        source: ``"live"`` (the API), ``"sample"`` (the bundled catalog), a folder of raw listing
+            JSON (``canonical.json``, ``subscription.json``, ``paid.json``), one such file, or a
+            snapshot file or folder (its latest snapshot).
+        endpoints: which listings, any of ``canonical``, ``subscription``, ``paid``.
+        sort: ``"mostused"`` or ``"favorites"``; the served order is kept in ``position``.
+        api_key: the key (else ``NANOGPT_API_KEY``); sent as a Bearer header, stored nowhere.
+        base_url: the API root (else ``NANOGPT_BASE_URL``, else ``https://nano-gpt.com/api``).
+        timeout: seconds per request.
+        client: an ``httpx.Client`` to use instead of a new one.
+        max_age: reuse a cached response younger than this many seconds (``0``: always fetch);
+            default 300 (the API's own ``s-maxage``).
+        deadline: overall seconds for the fetch, retries included (default ``2 * timeout``).
+        retries: retries per listing on 408/429/5xx and timeouts (never on other 4xx).
+        snapshot_at: override the receive time recorded in ``snapshot_at``.
+        max_bytes: the largest response body or listing file read (default 256 MiB).
+
+    Returns:
+        One row per (listing, model); ``df.attrs`` holds provenance (never the key).
+
+    Raises:
+        FetchError, RateLimitError: the API could not be reached or refused.
+        PayloadError: a response or file is not a model listing (or not a regular file, or
+            larger than ``max_bytes``).
+        ConfigError: bad arguments (unknown endpoint or sort, bad base URL, missing path).
+
+    >>> df = load("sample")
+    >>> sorted(df["source_endpoint"].unique())
+    ['canonical', 'paid', 'subscription']
+    """
+    chosen = _check_endpoints(endpoints)
+    if sort not in _SORTS:
+        raise ConfigError(f"sort must be one of 'favorites', 'mostused' or None, not {sort!r}")
+    provenance: dict[str, Any] = {"base_url": None, "authenticated": False}
+    if isinstance(source, str) and source == "live":
+        settings = Settings.from_env(api_key=api_key, base_url=base_url)
+        df = _load_live(
+            chosen,
+            settings,
+            sort,
+            timeout,
+            client,
+            max_age,
+            deadline,
+            retries,
+            snapshot_at,
+            max_bytes,
+        )
+        provenance = {"base_url": settings.base_url, "authenticated": settings.authenticated}
+        source_name = "live"
+    elif isinstance(source, str) and source == "sample":
+        df = _load_raw_dir(sample_dir(), chosen, snapshot_at, max_bytes)
+        provenance["sample_as_of"] = sample_as_of()
+        source_name = "sample"
+    elif isinstance(source, str) and "://" in source:  # a snapshot in object storage
+        from nanogpt_frame.snapshots.read import read_latest_snapshot, read_snapshot_file
+
+        is_file = source.split("?", 1)[0].endswith(".parquet")
+        df = (read_snapshot_file if is_file else read_latest_snapshot)(source)
+        return _only(df, chosen)
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise ConfigError(
+                f"source {str(source)!r} is not 'live', 'sample' or an existing file or folder"
+            )
+        df = _load_path(path, chosen, snapshot_at, max_bytes)
+        if df.attrs.get("source") == "snapshot":
+            return df
+        source_name = str(path)
+    return _finish(df, source_name, provenance)
+
+
+def _check_endpoints(endpoints: tuple[str, ...] | list[str] | str) -> tuple[str, ...]:
+    chosen = (endpoints,) if isinstance(endpoints, str) else tuple(endpoints)
+    unknown = [e for e in chosen if e not in ENDPOINTS]
+    if unknown or not chosen:
+        raise ConfigError(f"endpoints must be a non-empty subset of {ENDPOINTS}, got {chosen!r}")
+    return tuple(e for e in ENDPOINTS if e in chosen)
+
+
+def _load_live(
+    chosen, settings, sort, timeout, client, max_age, deadline, retries, snapshot_at, max_bytes
+):
+    from nanogpt_frame._http.cache import ResponseCache
+    from nanogpt_frame.catalog.fetch_listings import fetch_listings
+
+    cache, max_age = ResponseCache.for_max_age(max_age)
+    listings = fetch_listings(
+        chosen,
+        settings=settings,
+        sort=sort,
+        timeout=timeout,
+        deadline=deadline,
+        retries=retries,
+        client=client,
+        cache=cache,
+        max_age=max_age,
+        max_bytes=max_bytes,
+    )
+    received = snapshot_at or max(listing.received_at for listing in listings.values())
+    df = combine_tables({e: listing.table for e, listing in listings.items()}, snapshot_at=received)
+    df.attrs["from_cache"] = sorted(e for e, listing in listings.items() if listing.from_cache)
+    if settings.authenticated:
+        _warn_if_canonical_restricted(df)
+    return df
+
+
+def _warn_if_canonical_restricted(df: pd.DataFrame) -> None:
+    """With a key, /v1/models may list only subscription models: say so once per load."""
+    by_endpoint = listing_ids(df)
+    if not canonical_equals_subscription(by_endpoint):
+        return
+    canonical = by_endpoint["canonical"]
+    paid = len(by_endpoint.get("paid", ()))
+    df.attrs["canonical_restricted"] = True
+    warnings.warn(
+        "with this API key the canonical listing equals the subscription listing "
+        f"({len(canonical)} models){f', and {paid} paid models are hidden' if paid else ''}: "
+        "the account's 'Also show paid models' setting is off. Load endpoints=('subscription', "
+        "'paid') for the full catalog.",
+        CatalogWarning,
+        stacklevel=3,
+    )
+
+
+def _load_raw_dir(folder: Path, chosen: tuple[str, ...], snapshot_at, max_bytes) -> pd.DataFrame:
+    files = {e: folder / f"{e}.json" for e in chosen if (folder / f"{e}.json").is_file()}
+    if not files:
+        names = ", ".join(f"{e}.json" for e in chosen)
+        raise PayloadError(f"{folder} holds none of the listing files {names}")
+    return _flatten_files(files, snapshot_at, max_bytes)
+
+
+def _flatten_files(files: dict[str, Path], snapshot_at, max_bytes) -> pd.DataFrame:
+    payloads = {endpoint: read_regular_file(path, max_bytes) for endpoint, path in files.items()}
+    try:
+        return frames_from_listings(payloads, snapshot_at=snapshot_at)
+    except PayloadError as exc:
+        problem = f"{exc} ({', '.join(str(p) for p in files.values())})"
+    raise PayloadError(problem)
+
+
+def _load_path(path: Path, chosen: tuple[str, ...], snapshot_at, max_bytes) -> pd.DataFrame:
+    if path.is_dir():
+        if any((path / f"{e}.json").is_file() for e in ENDPOINTS):
+            return _load_raw_dir(path, chosen, snapshot_at, max_bytes)
+        from nanogpt_frame.snapshots.read import read_latest_snapshot
+
+        return _only(read_latest_snapshot(path), chosen)
+    if path.suffix == ".parquet":
+        from nanogpt_frame.snapshots.read import read_snapshot_file
+
+        return _only(read_snapshot_file(path), chosen)
+    endpoint = next((e for e in ENDPOINTS if path.name.startswith(e)), "canonical")
+    return _flatten_files({endpoint: path}, snapshot_at, max_bytes)
+
+
+def _only(df: pd.DataFrame, chosen: tuple[str, ...]) -> pd.DataFrame:
+    if set(chosen) == set(ENDPOINTS):
+        return df
+    attrs = df.attrs
+    out = df[df["source_endpoint"].isin(chosen)].reset_index(drop=True)
+    out.attrs = attrs
+    return out
+
+
+def _finish(df: pd.DataFrame, source: str, provenance: dict[str, Any]) -> pd.DataFrame:
+    from nanogpt_frame._version import package_version
+
+    stamps = df["snapshot_at"]
+    fetched = stamps.iloc[0] if len(stamps) else pd.Timestamp(datetime.now(UTC))
+    df.attrs.update(
+        {
+            "source": source,
+            **provenance,
+            "fetched_at": fetched.isoformat(),
+            "package_version": package_version(),
+            "schema_version": SCHEMA_VERSION,
+        }
+    )
+    return df

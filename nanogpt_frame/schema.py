@@ -1,0 +1,278 @@
+"""Every column contract, declared once: the models and routes tables (their columns, Arrow
+types and raw-field maps), and the rules every table kind shares (one row per model, UTC
+microsecond snapshot times, required columns). Everything else reads from here.
+
+A bottom module: it imports only ``errors``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from functools import cache
+from typing import TYPE_CHECKING, cast
+
+from nanogpt_frame.errors import ConfigError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    import pyarrow as pa
+
+__all__ = (
+    "CAPABILITIES",
+    "COLUMNS",
+    "ENDPOINTS",
+    "ENDPOINT_PATHS",
+    "PRICE_COLUMNS",
+    "ROUTE_COLUMNS",
+    "ROUTE_COLUMN_NAMES",
+    "SCHEMA_VERSION",
+    "arrow_schema",
+    "as_snapshot_time",
+    "canonical_equals_subscription",
+    "endpoint_rank",
+    "listing_ids",
+    "require_columns",
+    "routes_arrow_schema",
+    "table_kind",
+    "unique_models",
+)
+
+#: Bumped when a column is renamed or changes meaning. Adding columns at the end keeps it.
+SCHEMA_VERSION = "2"
+
+#: Listing name -> path under the base URL (always fetched with ``detailed=true``).
+ENDPOINT_PATHS: dict[str, str] = {
+    "canonical": "/v1/models",
+    "subscription": "/subscription/v1/models",
+    "paid": "/paid/v1/models",
+}
+ENDPOINTS: tuple[str, ...] = tuple(ENDPOINT_PATHS)
+
+#: Capability flags with a column of their own (``cap_<name>``). Others go to ``extra_json``.
+CAPABILITIES: tuple[str, ...] = (
+    "vision",
+    "reasoning",
+    "tool_calling",
+    "parallel_tool_calls",
+    "structured_output",
+    "pdf_upload",
+    "video_input",
+    "audio_input",
+)
+
+#: (column, logical type). Logical types: string, int32, int64, float64, bool, timestamp.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("snapshot_at", "timestamp"),
+    ("source_endpoint", "string"),
+    ("position", "int32"),
+    ("id", "string"),
+    ("id_namespace", "string"),
+    ("base_id", "string"),
+    ("variant", "string"),
+    ("name", "string"),
+    ("description", "string"),
+    ("owned_by", "string"),
+    ("object", "string"),
+    ("category", "string"),
+    ("created", "timestamp"),
+    ("context_length", "int64"),
+    ("max_output_tokens", "int64"),
+    ("input_modalities", "string"),
+    *((f"cap_{c}", "bool") for c in CAPABILITIES),
+    ("reasoning_efforts", "string"),
+    ("price_prompt", "float64"),
+    ("price_completion", "float64"),
+    ("price_cache_read", "float64"),
+    ("price_cache_write", "float64"),
+    ("price_currency", "string"),
+    ("price_unit", "string"),
+    ("cost_estimate", "string"),
+    ("in_subscription", "bool"),
+    ("subscription_input_multiplier", "float64"),
+    ("distillation_status", "string"),
+    ("distillation_label", "string"),
+    ("distillation_basis", "string"),
+    ("distillation_source_url", "string"),
+    ("distillation_note", "string"),
+    ("icon_url", "string"),
+    ("extra_json", "string"),
+    # schema 2
+    ("output_modalities", "string"),
+    ("price_note", "string"),
+    ("open_weights", "bool"),
+)
+
+#: The routes frame (``load_routes``): one row per (snapshot, model, provider). Schema 2.
+ROUTE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("snapshot_at", "timestamp"),
+    ("model_id", "string"),
+    ("canonical_id", "string"),
+    ("display_name", "string"),
+    ("supports_provider_selection", "bool"),
+    ("default_price_prompt", "float64"),
+    ("default_price_completion", "float64"),
+    ("provider", "string"),
+    ("available", "bool"),
+    ("price_prompt", "float64"),
+    ("price_completion", "float64"),
+    ("quantization", "string"),
+    ("supports_prompt_caching", "bool"),
+    ("distillation_status", "string"),
+    ("distillation_label", "string"),
+    ("distillation_basis", "string"),
+    ("distillation_source_url", "string"),
+    ("distillation_note", "string"),
+    ("effective_distillation_status", "string"),
+    ("extra_json", "string"),
+)
+ROUTE_COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in ROUTE_COLUMNS)
+
+COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in COLUMNS)
+PRICE_COLUMNS: tuple[str, ...] = (
+    "price_prompt",
+    "price_completion",
+    "price_cache_read",
+    "price_cache_write",
+)
+
+
+@cache
+def arrow_type(logical: str) -> pa.DataType:
+    """The Arrow type of a logical column type."""
+    import pyarrow as pa
+
+    return {
+        "string": pa.string(),
+        "int32": pa.int32(),
+        "int64": pa.int64(),
+        "float64": pa.float64(),
+        "bool": pa.bool_(),
+        "timestamp": pa.timestamp("us", tz="UTC"),
+    }[logical]
+
+
+@cache
+def arrow_schema() -> pa.Schema:
+    """The one explicit Arrow schema of the models frame (also the snapshot file schema).
+
+    >>> arrow_schema().field("price_prompt").type
+    DataType(double)
+    """
+
+    return _schema(COLUMNS)
+
+
+@cache
+def routes_arrow_schema() -> pa.Schema:
+    """The one explicit Arrow schema of the routes frame (also its snapshot file schema).
+
+    >>> routes_arrow_schema().field("available").type
+    DataType(bool)
+    """
+    return _schema(ROUTE_COLUMNS)
+
+
+def _schema(columns: tuple[tuple[str, str], ...]) -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([pa.field(name, arrow_type(kind), nullable=True) for name, kind in columns])
+
+
+def table_kind(columns: object) -> str | None:
+    """``"models"`` or ``"routes"``: which contract a frame's columns follow (``None``: neither).
+
+    >>> table_kind(["snapshot_at", "model_id", "provider"])
+    'routes'
+    """
+    names = set(columns)  # type: ignore[call-overload]
+    if "model_id" in names and "provider" in names:
+        return "routes"
+    if "id" in names and "source_endpoint" in names:
+        return "models"
+    return None
+
+
+# --- rules every table kind shares
+
+_ENDPOINT_PREFERENCE = {"canonical": 0, "subscription": 1, "paid": 2}
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str = "this") -> None:
+    """Raise ``ConfigError`` naming the columns ``df`` lacks (instead of a bare KeyError)."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ConfigError(
+            f"{what} needs a models frame (from nanogpt_frame.load); missing columns: {missing}"
+        )
+
+
+def endpoint_rank(df: pd.DataFrame) -> pd.Series:
+    """Which row of a model to prefer: canonical 0, subscription 1, paid 2, anything else 3."""
+    import numpy as np
+    import pandas as pd
+
+    if "source_endpoint" not in df.columns:
+        return pd.Series(0, index=df.index)
+    endpoint = df["source_endpoint"]
+    choices = [
+        (endpoint == name).fillna(False).to_numpy(dtype=bool) for name in _ENDPOINT_PREFERENCE
+    ]
+    return pd.Series(np.select(choices, list(_ENDPOINT_PREFERENCE.values()), 3), index=df.index)
+
+
+def unique_models(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per model id (the latest snapshot; canonical, then subscription, then paid).
+
+    ``in_subscription`` is already resolved across listings, so nothing is lost by keeping one
+    row. Ids that differ only by case stay two models.
+
+    >>> import nanogpt_frame as nf
+    >>> df = nf.load("sample")
+    >>> len(unique_models(df)) == df["id"].nunique()
+    True
+    """
+    import pandas as pd
+
+    require_columns(df, ("id",), what="unique_models")
+    if df.empty or not df["id"].duplicated().any():
+        return df
+    keys = pd.DataFrame({"rank": endpoint_rank(df).astype(float)}, index=df.index)
+    if "snapshot_at" in df.columns:
+        keys["stamp"] = -df["snapshot_at"].astype("int64[pyarrow]").astype(float).fillna(0)
+        ordered = keys.sort_values(["stamp", "rank"], kind="stable").index
+    else:
+        ordered = keys.sort_values("rank", kind="stable").index
+    out = df.loc[ordered]
+    out = out[~out["id"].duplicated()]
+    return out.sort_index()
+
+
+def as_snapshot_time(value: datetime | pd.Timestamp | str | None) -> pd.Timestamp:
+    """A ``snapshot_at`` value as the contract stores it: UTC, microseconds (``None``: now)."""
+    import pandas as pd
+
+    if value is None:
+        return pd.Timestamp(datetime.now(UTC)).floor("us")
+    problem = None
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError) as exc:
+        problem = f"snapshot_at {value!r} is not a time: {exc}"
+    if problem is not None:
+        raise ConfigError(problem)
+    if stamp is pd.NaT:
+        raise ConfigError(f"snapshot_at {value!r} is not a time")
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.floor("us")
+
+
+def listing_ids(df: pd.DataFrame) -> dict[str, frozenset[str]]:
+    """The ids of each listing in the frame (``{"canonical": ..., "paid": ...}``)."""
+    return {cast(str, e): frozenset(ids) for e, ids in df.groupby("source_endpoint")["id"]}
+
+
+def canonical_equals_subscription(ids: dict[str, frozenset[str]]) -> bool:
+    """True when both listings were loaded and list the same ids (a keyed, restricted account)."""
+    canonical = ids.get("canonical")
+    return canonical is not None and canonical == ids.get("subscription")

@@ -1,0 +1,34 @@
+"""``read_usage()``: a usage log from a CSV (optionally gzipped) or Parquet file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from nanogpt_frame.errors import PayloadError
+
+__all__ = ("read_usage",)
+
+
+def read_usage(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A usage log from a CSV or Parquet file (by its suffix); ids are read as text.
+
+    Raises:
+        PayloadError: the file is missing, unreadable, or neither CSV nor Parquet.
+    """
+    path = Path(path)
+    problem = None
+    if not path.is_file():
+        raise PayloadError(f"usage file {str(path)!r} does not exist or is not a file")
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        if path.suffix.lower() in (".csv", ".txt", ".gz"):
+            return pd.read_csv(path, dtype={"model": "string", "provider": "string"})
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        problem = f"cannot read usage file {str(path)!r}: {exc}"
+    else:
+        problem = f"usage file {str(path)!r} is neither .csv nor .parquet"
+    raise PayloadError(problem)
