@@ -170,7 +170,7 @@ def unknown_fields(models: pd.DataFrame) -> Iterator[Row]:
 
 
 def load_problems(df: pd.DataFrame) -> Iterator[Row]:
-    """What the loader noticed: skipped items, canonical restricted to the subscription."""
+    """What load() noticed: skipped items, canonical restricted to the subscription."""
     for endpoint, count in (df.attrs.get("skipped_items") or {}).items():
         yield row(
             "malformed_items_skipped",
