@@ -123,6 +123,7 @@ def load_routes(
         df, provenance = _live(ids, policies, api_key, base_url, max_age, snapshot_at, fetch)
     elif found.kind in SNAPSHOT_KINDS:  # its stored provenance, in attrs already
         df = read_latest(found, "routes")
+        df.attrs.setdefault("failed", {})  # no request failed: none was made
         if ids is not None:
             df = df[df["model_id"].isin(ids)].reset_index(drop=True)
         return df
