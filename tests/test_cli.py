@@ -154,3 +154,53 @@ def test_unknown_model_and_missing_snapshot_are_one_line(capsys, tmp_path):
     assert cli_logic(["diff", str(tmp_path / "nothing")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("nanogpt-frame: error:") and err.count("\n") == 1
+
+
+# ---- sources: one rule for every command ---------------------------------------------------------
+
+
+def one_error_line(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("nanogpt-frame: error:"), err
+    assert "Traceback" not in err
+    return err
+
+
+def test_a_day_folder_as_source_works_for_load_routes_and_cost(tmp_path, capsys):
+    models, routes = tmp_path / "models", tmp_path / "routes"
+    nf.write_snapshot(nf.load("sample", snapshot_at="2026-08-01T00:00:00Z"), models)
+    nf.write_snapshot(nf.load_routes(source="sample", snapshot_at="2026-08-01T00:00:00Z"), routes)
+    models_day, routes_day = (root / "snapshot_date=2026-08-01" for root in (models, routes))
+    from nanogpt_frame.sample import sample_dir
+
+    usage_csv = str(sample_dir() / "usage.csv")
+    for argv in (
+        ["summary", "--source", str(models_day)],
+        ["rank", "--source", str(models_day), "--top", "3"],
+        ["history", str(models_day), "--model", "openai/gpt-5.2"],
+        ["diff", str(models_day), "--sample"],
+        ["routes", "--source", str(routes_day)],
+        ["cost", usage_csv, "--history", str(models_day)],
+        ["cost", usage_csv, "--source", str(models_day), "--routes", str(routes_day)],
+    ):
+        assert cli_logic([*argv, "--format", "json"]) == 0, capsys.readouterr().err
+        json.loads(capsys.readouterr().out)
+
+
+def test_snapshots_of_the_wrong_table_or_none_are_one_line(tmp_path, capsys):
+    models, routes, empty = tmp_path / "models", tmp_path / "routes", tmp_path / "empty"
+    nf.write_snapshot(nf.load("sample", snapshot_at="2026-08-01T00:00:00Z"), models)
+    nf.write_snapshot(nf.load_routes(source="sample"), routes)
+    empty.mkdir()
+    cases = {
+        ("summary", "--source", str(routes)): "holds routes snapshots",
+        ("history", str(routes), "--model", "x"): "holds routes snapshots",
+        ("routes", "--source", str(models)): "holds models snapshots",
+        ("cost", "--sample", "--history", str(routes)): "holds routes snapshots",
+        ("cost", "--sample", "--routes", str(models)): "holds models snapshots",
+        ("cost", "--sample", "--history", str(empty)): "holds no models snapshots yet",
+        ("summary", "--source", str(empty)): "holds no snapshots yet",
+    }
+    for argv, words in cases.items():
+        assert cli_logic(list(argv)) == 1, argv
+        assert words in one_error_line(capsys), argv

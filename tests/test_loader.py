@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pathlib
 import shutil
 
 import pandas as pd
@@ -127,3 +128,82 @@ def test_import_is_lazy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# ---- one source rule (snapshots/source.py): every loader and the CLI classify alike --------------
+
+
+def sample_at(when: str) -> pd.DataFrame:
+    return nf.load("sample", snapshot_at=when)
+
+
+def test_the_sample_and_a_copy_of_its_folder_give_the_same_frame(tmp_path, sample):
+    for path in sample_dir().iterdir():
+        if path.is_file():
+            shutil.copy(path, tmp_path / path.name)
+    stamp = sample["snapshot_at"].iloc[0]
+    copy = nf.load(tmp_path, snapshot_at=stamp)
+    pd.testing.assert_frame_equal(nf.load("sample", snapshot_at=stamp), copy)
+    pd.testing.assert_frame_equal(nf.load(str(tmp_path), snapshot_at=stamp), copy)
+    # one provenance helper: the same attrs, bar where the frame came from
+    ours = {k: v for k, v in sample.attrs.items() if k not in ("source", "sample_as_of")}
+    theirs = {k: v for k, v in copy.attrs.items() if k != "source"}
+    assert ours.keys() == theirs.keys() and copy.attrs["source"] == str(tmp_path)
+
+
+def test_classify_source_names_every_kind(tmp_path):
+    from nanogpt_frame.snapshots.source import MODEL_FILES, ROUTE_FILES, classify_source
+
+    def kind(source, raw=MODEL_FILES):
+        return classify_source(source, raw_names=raw).kind
+
+    assert kind("live") == "live" and kind("sample") == "sample"
+    assert classify_source("sample").path == sample_dir()
+    assert kind(sample_dir()) == "raw_folder" and kind(sample_dir() / "paid.json") == "raw_file"
+    assert kind(sample_dir(), ROUTE_FILES) == "raw_folder"
+    path = nf.write_snapshot(sample_at("2026-08-01T00:00:00Z"), tmp_path)
+    assert kind(path) == "snapshot_file" and classify_source(path).table == "models"
+    root = classify_source(tmp_path)
+    assert (root.kind, root.table, root.day) == ("snapshot_root", "models", None)
+    day = classify_source(tmp_path / "snapshot_date=2026-08-01")
+    assert (day.kind, day.location, day.day) == ("snapshot_root", str(tmp_path), "2026-08-01")
+    assert day.table == "models" and day.name == str(tmp_path / "snapshot_date=2026-08-01")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert classify_source(empty).table is None
+    with pytest.raises(nf.ConfigError, match="does not exist"):
+        classify_source(pathlib.Path("live"))  # a path, never the word
+    with pytest.raises(nf.ConfigError, match="not int"):
+        classify_source(3)
+
+
+def test_uri_day_folders_and_files_are_classified_by_name(monkeypatch):
+    from nanogpt_frame.snapshots import source
+
+    monkeypatch.setattr(source, "_table_of", lambda *args: "models")  # no store to reach
+    day = source.classify_source("s3://b/h/snapshot_date=2026-08-24?region=x")
+    assert (day.kind, day.location, day.day) == ("snapshot_root", "s3://b/h?region=x", "2026-08-24")
+    assert day.is_uri and source.classify_source("s3://b/h/").day is None
+    assert source.classify_source("s3://b/h/x.parquet?region=x").kind == "snapshot_file"
+
+
+def test_a_day_folder_of_a_root_loads_that_days_latest_snapshot(tmp_path):
+    nf.write_snapshot(sample_at("2026-08-01T00:00:00Z"), tmp_path)
+    noon = nf.write_snapshot(sample_at("2026-08-01T12:00:00Z"), tmp_path)
+    nf.write_snapshot(sample_at("2026-08-02T00:00:00Z"), tmp_path)
+    day = nf.load(tmp_path / "snapshot_date=2026-08-01")  # no "not a snapshot" warning (-W error)
+    assert day.attrs["snapshot_path"] == noon
+    assert day["snapshot_at"].iloc[0] == pd.Timestamp("2026-08-01T12:00:00Z")
+    assert nf.load(tmp_path)["snapshot_at"].iloc[0] == pd.Timestamp("2026-08-02", tz="UTC")
+
+
+def test_routes_snapshots_given_to_load_say_where_they_go(tmp_path):
+    routes = nf.load_routes(source="sample")
+    path = nf.write_snapshot(routes, tmp_path)
+    for source in (tmp_path, path, pathlib.Path(path).parent):
+        with pytest.raises(nf.SnapshotError, match=r"holds routes snapshots.*load_routes"):
+            nf.load(source)
+    empty = tmp_path / "nothing-here"
+    empty.mkdir()
+    with pytest.raises(nf.SnapshotError, match="no snapshots yet"):
+        nf.load(empty)

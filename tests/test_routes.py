@@ -384,3 +384,92 @@ def test_cli_routes_table_and_snapshot(tmp_path, capsys, monkeypatch):
     )
     written = json.loads(capsys.readouterr().out)
     assert written["models"] == 24 and nf.read_snapshots(tmp_path)["model_id"].nunique() == 24
+
+
+# ---- one source rule: the same data from any source, the same frame ------------------------------
+
+
+def copy_sample(folder, names=("routes.json", "canonical.json", "manifest.json")):
+    import shutil
+
+    from nanogpt_frame.sample import sample_dir
+
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        shutil.copy(sample_dir() / name, folder / name)
+    return folder
+
+
+def test_the_sample_and_the_same_files_give_the_same_routes(tmp_path):
+    from nanogpt_frame.sample import sample_dir
+
+    sample = nf.load_routes(source="sample")
+    copy = copy_sample(tmp_path / "copy")
+    for source in (sample_dir(), sample_dir() / "routes.json", copy, copy / "routes.json"):
+        same = nf.load_routes(source=source)
+        pd.testing.assert_frame_equal(sample, same)  # effective_distillation_status included
+        assert same.attrs["source"] == str(source)
+    some = ["moonshotai/kimi-k2.5", "zai-org/glm-4.7"]
+    pd.testing.assert_frame_equal(
+        nf.load_routes(some, source="sample"), nf.load_routes(some, source=copy)
+    )
+    # the catalog's policies come from the canonical.json beside the routes: without it, the
+    # routes carry only their own (what the path source used to give for four models)
+    bare = copy_sample(tmp_path / "bare", ("routes.json", "manifest.json"))
+    own = nf.load_routes(source=bare)["effective_distillation_status"].astype(object)
+    differs = sample["effective_distillation_status"].astype(object).fillna("-") != own.fillna("-")
+    assert sample["model_id"][differs].nunique() >= 1
+    # a models frame given still wins over the catalog beside the files
+    models = nf.load("sample", endpoints="canonical")
+    models = models[models["id"].isin(sample["model_id"])]
+    pd.testing.assert_frame_equal(
+        nf.load_routes(models, source=bare), nf.load_routes(models, source="sample")
+    )
+
+
+def test_per_model_route_files_take_the_catalog_beside_them(tmp_path):
+    from urllib.parse import quote
+
+    sample = nf.load_routes(source="sample")
+    mapping = json.loads((copy_sample(tmp_path / "src") / "routes.json").read_text())
+    folder = copy_sample(tmp_path / "per-id", ("canonical.json",))
+    for model_id, body in mapping.items():
+        (folder / f"{quote(model_id, safe='')}.json").write_text(json.dumps(body))
+    per_id = nf.load_routes(source=folder, snapshot_at=sample["snapshot_at"].iloc[0])
+    assert "canonical" not in set(per_id["model_id"])  # the listing is not a route response
+    key = ["model_id", "provider"]
+    left = sample.sort_values(key, kind="stable").reset_index(drop=True)
+    right = per_id.sort_values(key, kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(left, right)
+
+
+def test_models_snapshots_given_as_routes_say_where_they_go(tmp_path):
+    path = nf.write_snapshot(nf.load("sample", snapshot_at="2026-08-01T00:00:00Z"), tmp_path)
+    for source in (tmp_path, path, tmp_path / "snapshot_date=2026-08-01"):
+        with pytest.raises(nf.SnapshotError, match=r"holds models snapshots.*load\(\)"):
+            nf.load_routes(source=source)
+    assert cli_logic(["routes", "--source", str(tmp_path)]) == 1
+
+
+def test_a_day_folder_of_a_routes_root_is_that_days_latest(tmp_path, capsys):
+    first = nf.load_routes(source="sample", snapshot_at="2026-08-01T00:00:00Z")
+    nf.write_snapshot(first, tmp_path)
+    nf.write_snapshot(nf.load_routes(source="sample", snapshot_at="2026-08-02T00:00:00Z"), tmp_path)
+    day = nf.load_routes(source=tmp_path / "snapshot_date=2026-08-01")
+    assert day["snapshot_at"].unique().tolist() == [pd.Timestamp("2026-08-01", tz="UTC")]
+    pd.testing.assert_frame_equal(day, first, check_like=False)
+    argv = ["routes", "--source", str(tmp_path / "snapshot_date=2026-08-01"), "--format", "csv"]
+    assert cli_logic(argv) == 0
+    assert cli_logic(["routes", "--sample", "--format", "csv"]) == 0
+    from_day, from_sample = capsys.readouterr().out.split("model_id,", 2)[1:]
+    assert from_day == from_sample
+
+
+def test_cli_routes_sample_and_source_of_the_same_files_agree(tmp_path, capsys):
+    copy = copy_sample(tmp_path / "copy")
+    outputs = []
+    for argv in (["--sample"], ["--source", str(copy)], ["--source", str(copy / "routes.json")]):
+        assert cli_logic(["routes", *argv, "--format", "json"]) == 0
+        outputs.append(json.loads(capsys.readouterr().out))
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert {"effective_distillation_status"} <= set(outputs[0][0])

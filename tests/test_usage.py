@@ -256,3 +256,66 @@ def test_cli_cost(tmp_path, capsys, monkeypatch):
     assert total["list_cost"] == pytest.approx(expected["list_cost"].sum())
     assert cli_logic(["cost", str(tmp_path / "nope.csv"), "--sample"]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+# ---- prices and routes by the one source rule ----------------------------------------------------
+
+
+def test_a_prices_root_without_snapshots_is_a_snapshot_error(tmp_path):
+    log = usage((T1, "a/m", 1, 1))
+    with pytest.raises(nf.SnapshotError, match="holds no models snapshots yet"):
+        nf.cost_usage(log, tmp_path)
+    (tmp_path / "snapshot_date=2026-08-01").mkdir()
+    with pytest.raises(nf.SnapshotError, match="no models snapshots of 2026-08-01"):
+        nf.cost_usage(log, tmp_path / "snapshot_date=2026-08-01")
+    assert cli_logic(["cost", "--sample", "--history", str(tmp_path)]) == 1
+
+
+def test_routes_snapshots_as_prices_and_models_as_routes_are_clear_errors(tmp_path, capsys):
+    log = usage((T1, "a/m", 1, 1))
+    routes_root, models_root = tmp_path / "routes", tmp_path / "models"
+    routes_file = nf.write_snapshot(nf.load_routes(source="sample"), routes_root)
+    nf.write_snapshot(nf.load("sample", snapshot_at=T0), models_root)
+    for prices in (routes_root, routes_file):
+        with pytest.raises(nf.SnapshotError, match=r"holds routes snapshots.*routes="):
+            nf.cost_usage(log, prices)
+    with pytest.raises(nf.SnapshotError, match=r"holds models snapshots.*prices"):
+        nf.cost_usage(log, models_root, routes=models_root)
+    capsys.readouterr()
+    for argv in (
+        ["cost", "--sample", "--history", str(routes_root)],
+        ["cost", "--sample", "--routes", str(models_root)],
+    ):
+        assert cli_logic(argv) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "snapshots, not" in err and "Traceback" not in err
+
+
+def test_a_day_folder_as_prices_is_the_history_of_that_day(tmp_path, history, capsys):
+    root = tmp_path / "root"
+    for _, one in history.groupby("snapshot_at"):
+        nf.write_snapshot(one.reset_index(drop=True), root)
+    log = usage(("2026-08-20T00:00:00Z", "a/m", 1_000_000, 0))
+    day = root / "snapshot_date=2026-08-01"
+    assert nf.cost_usage(log, day)["list_cost"].tolist() == [1.0]  # the price of 08-01
+    assert nf.cost_usage(log, root)["list_cost"].tolist() == [2.0]  # the root: the latest
+    path = tmp_path / "log.csv"
+    log.to_csv(path, index=False)
+    assert cli_logic(["cost", str(path), "--history", str(day), "--format", "json"]) == 0
+    import json
+
+    assert [row["list_cost"] for row in json.loads(capsys.readouterr().out)] == [1.0]
+
+
+def test_raw_listings_as_prices_are_that_catalog(tmp_path):
+    import shutil
+
+    from nanogpt_frame.sample import sample_dir
+
+    for name in ("canonical.json", "subscription.json", "paid.json"):
+        shutil.copy(sample_dir() / name, tmp_path / name)
+    log = nf.sample_usage()
+    read_now = nf.cost_usage(log, tmp_path).drop(columns="price_snapshot_at")  # when read
+    pd.testing.assert_frame_equal(
+        read_now, nf.cost_usage(log, nf.load(tmp_path)).drop(columns="price_snapshot_at")
+    )

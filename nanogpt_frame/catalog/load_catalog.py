@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,14 +14,16 @@ from nanogpt_frame._http.client import MAX_BODY_BYTES
 from nanogpt_frame.catalog.combine import combine_tables, frames_from_listings
 from nanogpt_frame.errors import CatalogWarning, ConfigError, PayloadError
 from nanogpt_frame.fileio import read_regular_file
-from nanogpt_frame.sample import sample_as_of, sample_dir
-from nanogpt_frame.schema import (
-    ENDPOINTS,
-    SCHEMA_VERSION,
-    canonical_equals_subscription,
-    listing_ids,
-)
+from nanogpt_frame.sample import sample_as_of
+from nanogpt_frame.schema import ENDPOINTS, canonical_equals_subscription, listing_ids
 from nanogpt_frame.settings import Settings
+from nanogpt_frame.snapshots.provenance import record_provenance
+from nanogpt_frame.snapshots.source import (
+    MODEL_FILES,
+    SNAPSHOT_KINDS,
+    classify_source,
+    read_latest,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -51,7 +53,8 @@ def load(
     Args:
         source: ``"live"`` (the API), ``"sample"`` (the bundled catalog), a folder of raw listing
             JSON (``canonical.json``, ``subscription.json``, ``paid.json``), one such file, or a
-            snapshot file or folder (its latest snapshot).
+            snapshot file, root or day folder (its latest snapshot), local or a URI
+            (``snapshots.source`` holds the one rule every loader follows).
         endpoints: which listings, any of ``canonical``, ``subscription``, ``paid``.
         sort: ``"mostused"`` or ``"favorites"``; the served order is kept in ``position``.
         api_key: the key (else ``NANOGPT_API_KEY``); sent as a Bearer header, stored nowhere.
@@ -73,6 +76,7 @@ def load(
         PayloadError: a response or file is not a model listing (or not a regular file, or
             larger than ``max_bytes``).
         ConfigError: bad arguments (unknown endpoint or sort, bad base URL, missing path).
+        SnapshotError: a snapshot root without snapshots, or routes snapshots (not models).
 
     >>> df = load("sample")
     >>> sorted(df["source_endpoint"].unique())
@@ -81,8 +85,9 @@ def load(
     chosen = _check_endpoints(endpoints)
     if sort not in _SORTS:
         raise ConfigError(f"sort must be one of 'favorites', 'mostused' or None, not {sort!r}")
+    found = classify_source(source, raw_names=MODEL_FILES)
     provenance: dict[str, Any] = {"base_url": None, "authenticated": False}
-    if isinstance(source, str) and source == "live":
+    if found.kind == "live":
         settings = Settings.from_env(api_key=api_key, base_url=base_url)
         df = _load_live(
             chosen,
@@ -97,28 +102,16 @@ def load(
             max_bytes,
         )
         provenance = {"base_url": settings.base_url, "authenticated": settings.authenticated}
-        source_name = "live"
-    elif isinstance(source, str) and source == "sample":
-        df = _load_raw_dir(sample_dir(), chosen, snapshot_at, max_bytes)
-        provenance["sample_as_of"] = sample_as_of()
-        source_name = "sample"
-    elif isinstance(source, str) and "://" in source:  # a snapshot in object storage
-        from nanogpt_frame.snapshots.read import read_latest_snapshot, read_snapshot_file
-
-        is_file = source.split("?", 1)[0].endswith(".parquet")
-        df = (read_snapshot_file if is_file else read_latest_snapshot)(source)
-        return _only(df, chosen)
-    else:
-        path = Path(source)
-        if not path.exists():
-            raise ConfigError(
-                f"source {str(source)!r} is not 'live', 'sample' or an existing file or folder"
-            )
-        df = _load_path(path, chosen, snapshot_at, max_bytes)
-        if df.attrs.get("source") == "snapshot":
-            return df
-        source_name = str(path)
-    return _finish(df, source_name, provenance)
+    elif found.kind in SNAPSHOT_KINDS:  # its stored provenance, in attrs already
+        return _only(read_latest(found, "models"), chosen)
+    elif found.kind == "raw_file":
+        endpoint = next((e for e in ENDPOINTS if found.path.name.startswith(e)), "canonical")
+        df = _flatten_files({endpoint: found.path}, snapshot_at, max_bytes)
+    else:  # the sample or a folder of raw listings: one reading, so the same files, same frame
+        df = _load_raw_dir(found.path, chosen, snapshot_at, max_bytes)
+        if found.kind == "sample":
+            provenance["sample_as_of"] = sample_as_of()
+    return record_provenance(df, source=found.name, **provenance)
 
 
 def _check_endpoints(endpoints: tuple[str, ...] | list[str] | str) -> tuple[str, ...]:
@@ -191,21 +184,6 @@ def _flatten_files(files: dict[str, Path], snapshot_at, max_bytes) -> pd.DataFra
     raise PayloadError(problem)
 
 
-def _load_path(path: Path, chosen: tuple[str, ...], snapshot_at, max_bytes) -> pd.DataFrame:
-    if path.is_dir():
-        if any((path / f"{e}.json").is_file() for e in ENDPOINTS):
-            return _load_raw_dir(path, chosen, snapshot_at, max_bytes)
-        from nanogpt_frame.snapshots.read import read_latest_snapshot
-
-        return _only(read_latest_snapshot(path), chosen)
-    if path.suffix == ".parquet":
-        from nanogpt_frame.snapshots.read import read_snapshot_file
-
-        return _only(read_snapshot_file(path), chosen)
-    endpoint = next((e for e in ENDPOINTS if path.name.startswith(e)), "canonical")
-    return _flatten_files({endpoint: path}, snapshot_at, max_bytes)
-
-
 def _only(df: pd.DataFrame, chosen: tuple[str, ...]) -> pd.DataFrame:
     if set(chosen) == set(ENDPOINTS):
         return df
@@ -213,20 +191,3 @@ def _only(df: pd.DataFrame, chosen: tuple[str, ...]) -> pd.DataFrame:
     out = df[df["source_endpoint"].isin(chosen)].reset_index(drop=True)
     out.attrs = attrs
     return out
-
-
-def _finish(df: pd.DataFrame, source: str, provenance: dict[str, Any]) -> pd.DataFrame:
-    from nanogpt_frame._version import package_version
-
-    stamps = df["snapshot_at"]
-    fetched = stamps.iloc[0] if len(stamps) else pd.Timestamp(datetime.now(UTC))
-    df.attrs.update(
-        {
-            "source": source,
-            **provenance,
-            "fetched_at": fetched.isoformat(),
-            "package_version": package_version(),
-            "schema_version": SCHEMA_VERSION,
-        }
-    )
-    return df

@@ -161,18 +161,19 @@ def _snapshot(args: argparse.Namespace) -> int:
 
 
 def _snapshot_path(path: str) -> str:
-    """A snapshot file as given, or the newest snapshot under a folder (a missing path fails)."""
-    from pathlib import Path
-
-    from nanogpt_frame.errors import SnapshotError
+    """A snapshot file as given, or the newest snapshot of a root or day folder (the one rule)."""
+    from nanogpt_frame.errors import ConfigError, SnapshotError
     from nanogpt_frame.snapshots.read import latest_snapshots
+    from nanogpt_frame.snapshots.source import classify_source
 
-    if "://" in path:
-        return path if path.split("?", 1)[0].endswith(".parquet") else latest_snapshots(path, 1)[-1]
-    if Path(path).is_dir():
-        return latest_snapshots(path, 1)[-1]
-    if not Path(path).exists():
-        raise SnapshotError(f"{path!r} does not exist")
+    try:
+        found = classify_source(path)
+    except ConfigError:
+        raise SnapshotError(f"{path!r} does not exist") from None
+    if found.kind == "snapshot_root":
+        return latest_snapshots(found.location, 1, day=found.day)[-1]
+    if found.kind in ("live", "sample"):
+        raise SnapshotError(f"{path!r} is not a snapshot file or root")
     return path
 
 
@@ -181,13 +182,12 @@ def _current_requested(args: argparse.Namespace) -> bool:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     import pandas as pd
 
     from nanogpt_frame.analysis.diff import diff
     from nanogpt_frame.errors import ConfigError
     from nanogpt_frame.snapshots.read import latest_snapshots, read_snapshot_file
+    from nanogpt_frame.snapshots.source import classify_source
 
     if args.new is not None:
         old, new = _snapshot_path(args.old), _snapshot_path(args.new)
@@ -195,13 +195,14 @@ def _diff(args: argparse.Namespace) -> int:
     elif _current_requested(args):
         old, new = _snapshot_path(args.old), _load(args)
         label = new.attrs.get("source", "current catalog")
-    elif "://" not in args.old and Path(args.old).is_file():
+    elif classify_source(args.old).kind in ("snapshot_file", "raw_file"):
         raise ConfigError(
             f"{args.old!r} is one snapshot file: name NEW too, or compare it with the current "
             "catalog (--sample, --source PATH or --live)"
         )
     else:
-        old, new = latest_snapshots(args.old, 2)
+        found = classify_source(args.old)
+        old, new = latest_snapshots(found.location, 2, day=found.day)
         label = new
     if args.format == "table":
         from nanogpt_frame.cli.output import one_line
@@ -226,20 +227,25 @@ def _history(args: argparse.Namespace) -> int:
     from nanogpt_frame.analysis.timeline import price_history
     from nanogpt_frame.errors import ConfigError
     from nanogpt_frame.snapshots.read import read_snapshots
+    from nanogpt_frame.snapshots.source import classify_source, require_table
 
     if args.root is None and not _current_requested(args):
         raise ConfigError("name a snapshot ROOT, or use --sample/--source for the current catalog")
     parts, current = [], None
-    if args.root is not None:
-        parts.append(read_snapshots(args.root, ids=[args.model]))
+    root = None if args.root is None else classify_source(args.root)
+    if root is not None:
+        require_table(root, "models")
+        day = root.day  # a day folder: only that day's snapshots
+        parts.append(read_snapshots(root.location, since=day, until=day, ids=[args.model]))
     if _current_requested(args):
         current = _load(args)
         parts.append(current[current["id"] == args.model])
     history = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     if history.empty:  # only now read every id, for a case-insensitive suggestion
         everyone = set() if current is None else set(current["id"])
-        if args.root is not None:
-            everyone |= set(read_snapshots(args.root, columns=["id"])["id"])
+        if root is not None:
+            ids = read_snapshots(root.location, since=root.day, until=root.day, columns=["id"])
+            everyone |= set(ids["id"])
         close = sorted(i for i in everyone if i.lower() == args.model.lower())
         hint = f"; ids are case-sensitive: did you mean {close[0]!r}?" if close else ""
         where = args.root or "the current catalog"

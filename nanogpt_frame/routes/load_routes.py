@@ -14,12 +14,22 @@ import pandas as pd
 
 from nanogpt_frame.errors import CatalogWarning, ConfigError, PayloadError
 from nanogpt_frame.routes.flatten_routes import route_problem, routes_frame
-from nanogpt_frame.schema import SCHEMA_VERSION, table_kind
+from nanogpt_frame.schema import table_kind
+from nanogpt_frame.snapshots.provenance import record_provenance
+from nanogpt_frame.snapshots.source import (
+    ROUTE_FILES,
+    SNAPSHOT_KINDS,
+    classify_source,
+    read_latest,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
 
 __all__ = ("load_routes",)
+
+#: The catalog beside per-id route files (its policies, see ``_policies_beside``), not a route.
+_NOT_ROUTES = ("canonical.json",)
 
 
 def _ids_and_policies(models: Any) -> tuple[list[str] | None, dict[str, Any]]:
@@ -67,7 +77,10 @@ def load_routes(
             fresh canonical listing, or of the sample).
         source: ``"live"``, ``"sample"`` (bundled route responses), a folder of raw route JSON
             (``routes.json`` mapping ids to responses, or one ``<url-encoded id>.json`` per
-            model), or a routes snapshot file or root (its latest).
+            model), such a ``routes.json``, or a routes snapshot file, root or day folder (its
+            latest), local or a URI: the rule of ``load`` (``snapshots.source``). Raw route files
+            take the policies of a ``canonical.json`` beside them when ``models`` gives none,
+            so the sample and a copy of its files give the same frame.
         api_key, base_url, client, timeout, retries: as for ``load``.
         max_age: reuse cached responses younger than this many seconds (default 300; 0: never).
         rate: requests per second, at most 25 (the API's limit); requests are spaced evenly.
@@ -83,7 +96,8 @@ def load_routes(
     Raises:
         ConfigError: ``rate`` above 25, or ``models`` that are not a models frame or ids.
         FetchError: no route could be fetched because the network is down.
-        PayloadError, SnapshotError: a file or snapshot that is not routes data.
+        PayloadError, SnapshotError: a file or snapshot that is not routes data (a models
+            snapshot root or file says so, and where it goes instead).
 
     >>> import nanogpt_frame as nf
     >>> routes = load_routes(source="sample")
@@ -95,9 +109,9 @@ def load_routes(
     if not (isinstance(rate, (int, float)) and 0 < rate <= MAX_RATE):
         raise ConfigError(f"rate must be above 0 and at most {MAX_RATE:g} requests/s, not {rate!r}")
     ids, policies = _ids_and_policies(models)
-    text = os.fspath(source) if not isinstance(source, str) else source
+    found = classify_source(source, raw_names=ROUTE_FILES)
     provenance: dict[str, Any] = {"base_url": None, "authenticated": False}
-    if text == "live":
+    if found.kind == "live":
         fetch = {
             "rate": rate,
             "progress": progress,
@@ -107,19 +121,34 @@ def load_routes(
             "client": client,
         }
         df, provenance = _live(ids, policies, api_key, base_url, max_age, snapshot_at, fetch)
-    elif text == "sample":
-        from nanogpt_frame.catalog.load_catalog import load
-        from nanogpt_frame.sample import sample_as_of, sample_dir
+    elif found.kind in SNAPSHOT_KINDS:  # its stored provenance, in attrs already
+        df = read_latest(found, "routes")
+        df.attrs.setdefault("failed", {})  # no request failed: none was made
+        if ids is not None:
+            df = df[df["model_id"].isin(ids)].reset_index(drop=True)
+        return df
+    else:  # the sample or raw route files: one reading, so the same files give the same frame
+        folder = found.path if found.path.is_dir() else found.path.parent
+        df = _from_files(found.path, ids, policies or _policies_beside(folder), snapshot_at)
+        if found.kind == "sample":
+            from nanogpt_frame.sample import sample_as_of
 
-        if not policies:
-            _, policies = _ids_and_policies(load("sample", endpoints="canonical"))
-        df = _from_files(sample_dir() / "routes.json", ids, policies, snapshot_at)
-        provenance["sample_as_of"] = sample_as_of()
-    else:
-        df = _from_path(text, ids, policies, snapshot_at)
-        if df.attrs.get("source") == "snapshot":
-            return df
-    return _finish(df, text, provenance)
+            provenance["sample_as_of"] = sample_as_of()
+    return _finish(df, found.name, provenance)
+
+
+def _policies_beside(folder: Path) -> dict[str, Any]:
+    """The distillation policies of the ``canonical.json`` listing beside the route files.
+
+    Route files without a models frame take their catalog's policies from there, the sample as
+    any other folder; without one, routes carry only their own policies.
+    """
+    listing = folder / "canonical.json"
+    if not listing.is_file():
+        return {}
+    from nanogpt_frame.catalog.load_catalog import load
+
+    return _ids_and_policies(load(listing, endpoints="canonical"))[1]
 
 
 def _live(ids, policies, api_key, base_url, max_age, snapshot_at, fetch: dict[str, Any]):
@@ -162,6 +191,7 @@ def _from_files(path: Path, ids, policies, snapshot_at) -> pd.DataFrame:
         responses = {
             unquote(p.stem): read_regular_file(p, MAX_BODY_BYTES)
             for p in sorted(path.glob("*.json"))
+            if p.name not in _NOT_ROUTES
         }
         if not responses:
             raise PayloadError(f"{path} holds no route responses (routes.json or <id>.json)")
@@ -193,34 +223,7 @@ def _stamp_of(path: Path) -> str | None:
     return None
 
 
-def _from_path(text: str, ids, policies, snapshot_at) -> pd.DataFrame:
-    from nanogpt_frame.snapshots.read import read_latest_snapshot, read_snapshot_file
-
-    if "://" in text:
-        is_file = text.split("?", 1)[0].endswith(".parquet")
-        df = (read_snapshot_file if is_file else read_latest_snapshot)(text)
-    else:
-        path = Path(text)
-        if not path.exists():
-            raise ConfigError(f"source {text!r} is not 'live', 'sample' or an existing path")
-        if path.suffix == ".parquet":
-            df = read_snapshot_file(path)
-        elif (
-            path.is_dir() and not (path / "routes.json").is_file() and not any(path.glob("*.json"))
-        ):
-            df = read_latest_snapshot(path)
-        else:
-            return _from_files(path, ids, policies, snapshot_at)
-    if table_kind(df.columns) != "routes":
-        raise PayloadError(f"{text!r} holds models snapshots, not routes snapshots")
-    if ids is not None:
-        df = df[df["model_id"].isin(ids)].reset_index(drop=True)
-    return df
-
-
 def _finish(df: pd.DataFrame, source: str, provenance: dict[str, Any]) -> pd.DataFrame:
-    from nanogpt_frame._version import package_version
-
     failed = df.attrs.get("failed", {})
     if failed:
         names = list(failed)
@@ -232,15 +235,4 @@ def _finish(df: pd.DataFrame, source: str, provenance: dict[str, Any]) -> pd.Dat
             CatalogWarning,
             stacklevel=3,
         )
-    stamps = df["snapshot_at"]
-    df.attrs.update(
-        {
-            "source": source,
-            **provenance,
-            "fetched_at": stamps.iloc[0].isoformat() if len(stamps) else None,
-            "package_version": package_version(),
-            "schema_version": SCHEMA_VERSION,
-            "table": "routes",
-        }
-    )
-    return df
+    return record_provenance(df, source=source, table="routes", **provenance)

@@ -253,9 +253,15 @@ def read_snapshot_file(
 
 
 def latest_snapshots(
-    root: str | os.PathLike[str], count: int = 2, *, filesystem: pafs.FileSystem | None = None
+    root: str | os.PathLike[str],
+    count: int = 2,
+    *,
+    filesystem: pafs.FileSystem | None = None,
+    day: str | None = None,
 ) -> list[str]:
     """Paths of the ``count`` newest snapshots under ``root``, oldest first.
+
+    ``day`` (``YYYY-MM-DD``): only the snapshots of that day's folder.
 
     Raises:
         SnapshotError: ``root`` is missing, not a folder, empty, or holds fewer snapshots.
@@ -268,7 +274,7 @@ def latest_snapshots(
         if is_file(fs, base):
             raise SnapshotError(f"{where!r} is a file, not a snapshot root (a folder)")
         picked: list[str] = []
-        for snapshot in reversed(list_snapshots(fs, base)):
+        for snapshot in reversed(list_snapshots(fs, base, day=day)):
             try:
                 with fs.open_input_file(snapshot.path) as handle:
                     schema = pq.read_schema(handle)
@@ -282,6 +288,8 @@ def latest_snapshots(
     except arrow_errors() as exc:
         raise SnapshotError(f"cannot read snapshots under {where!r}: {exc}") from exc
     if len(picked) < count:
+        if not picked and day is not None:
+            raise SnapshotError(f"{where!r} holds no snapshots of {day}")
         if not picked:
             raise SnapshotError(
                 f"{where!r} holds no snapshots yet; write one with write_snapshot(df, root)"
@@ -291,8 +299,15 @@ def latest_snapshots(
 
 
 def read_latest_snapshot(
-    root: str | os.PathLike[str], *, filesystem: pafs.FileSystem | None = None
+    root: str | os.PathLike[str],
+    *,
+    filesystem: pafs.FileSystem | None = None,
+    day: str | None = None,
 ) -> pd.DataFrame:
-    """The newest snapshot under ``root`` (what ``load(root)`` returns for a snapshot folder)."""
+    """The newest snapshot under ``root`` (what ``load(root)`` returns for a snapshot folder).
+
+    ``day`` (``YYYY-MM-DD``): the newest of that day's snapshots.
+    """
     fs, base = resolve(root, filesystem)  # resolve a URI once, not per call
-    return read_snapshot_file(latest_snapshots(base, 1, filesystem=fs)[-1], filesystem=fs)
+    newest = latest_snapshots(base, 1, filesystem=fs, day=day)[-1]
+    return read_snapshot_file(newest, filesystem=fs)

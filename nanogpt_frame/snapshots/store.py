@@ -33,6 +33,7 @@ __all__ = (
     "PARTITION",
     "SnapshotFile",
     "arrow_errors",
+    "day_of_folder",
     "exists",
     "file_name",
     "is_file",
@@ -140,20 +141,36 @@ class SnapshotFile:
     day: str
 
 
-def list_snapshots(fs: pafs.FileSystem, base: str, *, warn: bool = True) -> list[SnapshotFile]:
+def day_of_folder(name: str) -> str | None:
+    """``YYYY-MM-DD`` when ``name`` is a day folder of the layout (``snapshot_date=...``).
+
+    >>> day_of_folder("snapshot_date=2026-08-24"), day_of_folder("2026-08-24")
+    ('2026-08-24', None)
+    """
+    part = _PART.match(name)
+    return "-".join(part.groups()) if part else None
+
+
+def list_snapshots(
+    fs: pafs.FileSystem, base: str, *, warn: bool = True, day: str | None = None
+) -> list[SnapshotFile]:
     """The snapshot files under ``base``, oldest first, by the layout's names.
 
     Only ``snapshot_date=YYYY-MM-DD/YYYYMMDDTHHMMSSffffffZ.parquet`` counts, with the name's day
     equal to the folder's. Hidden entries (``.tmp-*``) are passed over; anything else (a
     ``README.md``, a ``notes.parquet``, a nested or linked folder) is named in a
-    ``SnapshotWarning`` and left out.
+    ``SnapshotWarning`` and left out. ``day`` (``YYYY-MM-DD``): only that day's folder.
     """
     import pyarrow.fs as pafs
 
     found: list[SnapshotFile] = []
     strays: list[str] = []
-    for info in fs.get_file_info(pafs.FileSelector(base, allow_not_found=True)):
-        if info.base_name.startswith((".", "_")):
+    if day is None:
+        infos = fs.get_file_info(pafs.FileSelector(base, allow_not_found=True))
+    else:
+        infos = [fs.get_file_info(f"{base}/{PARTITION}={day}")]
+    for info in infos:
+        if info.base_name.startswith((".", "_")) or info.type == pafs.FileType.NotFound:
             continue
         part = _PART.match(info.base_name)
         if info.type != pafs.FileType.Directory or part is None:
@@ -234,13 +251,15 @@ def is_ours(schema: pa.Schema, kind: str | None = None) -> bool:
     return bool(meta) and (kind is None or meta.get("table", "models") == kind)
 
 
-def latest_file_info(fs: pafs.FileSystem, base: str) -> tuple[str, pa.Schema] | None:
+def latest_file_info(
+    fs: pafs.FileSystem, base: str, *, day: str | None = None
+) -> tuple[str, pa.Schema] | None:
     """(path, schema) of the newest snapshot of this package under ``base``, or ``None``."""
     import pyarrow.parquet as pq
 
     if not exists(fs, base):
         return None
-    for snapshot in reversed(list_snapshots(fs, base, warn=False)):
+    for snapshot in reversed(list_snapshots(fs, base, warn=False, day=day)):
         try:
             with fs.open_input_file(snapshot.path) as handle:
                 schema = pq.read_schema(handle)

@@ -16,14 +16,20 @@ __all__ = ("cost_usage",)
 
 
 def _prices(prices: Any) -> pd.DataFrame:
+    """The prices as a frame, by the one source rule; a root (or day folder) is its history."""
     if isinstance(prices, pd.DataFrame):
         return prices
-    if isinstance(prices, str) and prices == "sample":
+    from nanogpt_frame.snapshots.source import MODEL_FILES, classify_source, read_history
+
+    found = classify_source(prices, raw_names=MODEL_FILES)
+    if found.kind == "sample":
         from nanogpt_frame.catalog.sample_history import sample_history
 
         return sample_history()
-    from nanogpt_frame.snapshots.read import read_snapshots
+    if found.kind != "snapshot_root":  # one catalog: a snapshot file, raw listings, live
+        from nanogpt_frame.catalog.load_catalog import load
 
+        return load(prices)
     columns = [
         "snapshot_at",
         "source_endpoint",
@@ -34,7 +40,7 @@ def _prices(prices: Any) -> pd.DataFrame:
         "price_cache_write",
         "in_subscription",
     ]
-    return read_snapshots(prices, columns=columns, kind="models")
+    return read_history(found, "models", columns=columns)
 
 
 def _routes(routes: Any) -> pd.DataFrame | None:
@@ -68,8 +74,9 @@ def cost_usage(
             ``timestamp`` (naive means UTC), ``model`` and token columns ``input_tokens``
             (uncached input), ``output_tokens``, ``cached_tokens``, ``cache_write_tokens``
             (missing columns and empty cells count as 0), optional ``provider``.
-        prices: a models frame (one catalog), a history (``read_snapshots``), a snapshot root,
-            or ``"sample"`` (the bundled sample history).
+        prices: a models frame (one catalog), a history (``read_snapshots``), a snapshot root
+            or day folder (its history), ``"sample"`` (the bundled sample history), or any other
+            source ``load`` takes (one catalog).
         routes: a routes frame, history or routes root: rows with a ``provider`` take that
             route's price, and the subscription does not cover them.
         columns: maps the names above to yours, e.g. ``{"timestamp": "ts", "model": "engine"}``.
@@ -86,6 +93,8 @@ def cost_usage(
     Raises:
         ConfigError: a negative, non-finite or fractional token count or a bad time (naming the
             row), a missing required column, or output names your frame already uses.
+        SnapshotError: a prices root without snapshots, or routes snapshots given as prices
+            (or models snapshots as routes).
 
     >>> import nanogpt_frame as nf
     >>> costed = cost_usage(nf.sample_usage(), "sample")
