@@ -153,7 +153,7 @@ def _place_labels(ax: Axes, points: list[tuple[float, float, str]], fontsize: fl
     far = [(dx * k, dy * k) for k in (2, 3, 4) for dx, dy in near]
     for (x, y, text), (cx, cy) in zip(points, centres, strict=True):
         width, height = 0.55 * fontsize * len(text) * scale, 1.3 * fontsize * scale
-        best: tuple[float, tuple[float, float], tuple[float, ...]] | None = None
+        best: tuple[float, tuple[int, int], tuple[float, float, float, float]] | None = None
         for dx, dy in [*near, *far]:
             left = cx + dx * scale - (width if dx < 0 else 0)
             bottom = cy + dy * scale
@@ -166,8 +166,8 @@ def _place_labels(ax: Axes, points: list[tuple[float, float, str]], fontsize: fl
             if clash == 0:
                 break
         assert best is not None
-        _, (dx, dy), box = best
-        taken.append(box)
+        _, (dx, dy), chosen = best
+        taken.append(chosen)
         leader = {"arrowstyle": "-", "color": "#777777", "lw": 0.7, "shrinkB": 4}
         ax.annotate(
             text,
