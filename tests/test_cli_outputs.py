@@ -9,6 +9,7 @@ import io
 import json
 import math
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -247,7 +248,9 @@ def test_layout_headers_rename_in_every_format():
 
 
 def test_a_routes_model_typo_is_one_line_and_exit_1(capsys):
-    assert cli_logic(["routes", "--sample", "--model", "no/such-model"]) == 1
+    with warnings.catch_warnings():  # as a user runs it: a warning is a warning, not an error
+        warnings.simplefilter("default")
+        assert cli_logic(["routes", "--sample", "--model", "no/such-model"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("nanogpt-frame: error:")
     assert "no/such-model" in err and "Traceback" not in err
@@ -268,3 +271,10 @@ def test_an_unknown_distillation_status_is_a_usage_error(capsys):
     err = capsys.readouterr().err
     assert info.value.code == 2
     assert "'allowed', 'disallowed', 'unknown'" in err and "Traceback" not in err
+
+
+def test_a_known_model_still_shows_its_routes(capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        assert cli_logic(["routes", "--sample", "--model", "z-ai/glm-4.6"]) == 0
+    assert "z-ai/glm-4.6" in capsys.readouterr().out
