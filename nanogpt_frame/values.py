@@ -103,9 +103,10 @@ def _as_floats(values: list[Any], path: str, invalid: Invalid) -> np.ndarray:
 def round9(numbers: np.ndarray) -> np.ndarray:
     """Round to 9 significant digits, exactly as ``float(f"{x:.9g}")`` does, but vectorised.
 
-    ``x * 10**k`` rounded to an integer, then divided by ``10**k`` (both exact integers, so the
-    division is correctly rounded). Values whose scaled form sits within 1e-6 of a half are
-    re-done with the string method, so the result never depends on binary noise at a tie.
+    ``x * 10**k`` rounded to an integer, then divided by ``10**k`` (both exact integers for
+    ``0 <= k <= 22``, so the division is correctly rounded). Values whose scaled form sits
+    within 1e-6 of a half, and values outside that range of ``k`` (below 1e-14 or from 1e9 up,
+    where ``10**k`` is no exact double), are re-done with the string method.
     """
     out = numbers.copy()
     finite = np.isfinite(out) & (out != 0)
@@ -113,11 +114,11 @@ def round9(numbers: np.ndarray) -> np.ndarray:
         return out
     x = out[finite]
     digits = 8 - np.floor(np.log10(np.abs(x))).astype(np.int64)
-    scale = np.power(10.0, digits)
+    scale = np.power(10.0, np.clip(digits, 0, 22))  # outside: the string method below
     scaled = x * scale
     rounded = np.round(scaled) / scale
     near_tie = np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) < 1e-6
-    unsafe = near_tie | (digits > 300) | (digits < -290) | ~np.isfinite(scaled)
+    unsafe = near_tie | (digits > 22) | (digits < 0) | ~np.isfinite(scaled)
     if unsafe.any():
         rounded[unsafe] = [float(f"{v:.9g}") for v in x[unsafe]]
     out[finite] = rounded

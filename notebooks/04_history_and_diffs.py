@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -19,7 +19,7 @@
 #
 # **About the data in this notebook.** The bundled sample is a single catalog, so to show a
 # history this notebook makes a *second* catalog by changing a copy of the first (a price cut, a
-# new model, a removed model). Those changes are invented here for the demonstration. With
+# price rise, a new model `openai/gpt-5.2-mini`, a removed model). Those changes are invented here for the demonstration. With
 # `SOURCE = "live"` and a daily `nanogpt-frame snapshot`, the same code shows real changes.
 
 # %%
@@ -50,6 +50,10 @@ gpt = second["id"] == "openai/gpt-5.2"
 second.loc[gpt, "price_prompt"] = 1.4  # invented: a price cut
 second.loc[second["id"] == "x-ai/grok-4.3", "price_completion"] = 3.5  # invented: a rise
 second = second[second["id"] != "qwen/qwen3-coder-flash"]  # invented: a removal
+newcomer = second[second["id"] == "openai/gpt-5.2"].assign(  # invented: a new model
+    id="openai/gpt-5.2-mini", name="GPT-5.2 Mini", price_prompt=0.35, price_completion=2.8
+)
+second = pd.concat([second, newcomer], ignore_index=True)
 nf.write_snapshot(second, root)
 
 third = second.copy()
@@ -92,7 +96,9 @@ as_of(history, "2026-08-20")["snapshot_at"].iloc[0]
 # %% [markdown]
 # ## What changed between two catalogs
 #
-# One row per change; `review` flags moves of more than 50% and prices that appear or vanish.
+# One row per change: the new model is `added`, the removed one `removed`, and each changed
+# field is one `changed` row; `review` flags moves of more than 50% and prices that appear or
+# vanish.
 
 # %%
 nf.diff(first, third)

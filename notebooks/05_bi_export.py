@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -92,8 +92,10 @@ report[report.severity != "info"].head(12)
 
 # %%
 counts = report.groupby("rule", observed=True).size().sort_values()
+counts.index = counts.index.str.replace("_", " ")  # words on the axis, not rule ids
 ax = counts.plot.barh(title="Data-quality findings in the catalog, by rule", figsize=(8, 4))
-ax.set_xlabel("findings");
+ax.set_xlabel("findings")
+ax.set_ylabel("");
 
 # %% [markdown]
 # The snapshots above lived in a temporary folder; tidy it away.

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -114,9 +114,11 @@ change = nf.cost_change(costed, now)
 change.sort_values("change")
 
 # %%
+words = {"cost_then": "at the prices of each request", "cost_now": "at today's catalog"}
 ax = change.set_index("model")[["cost_then", "cost_now"]].dropna().sort_values(
-    "cost_then").plot.barh(figsize=(8, 4.5), color=["#8d99ae", "#2a9d8f"])
-ax.set_xlabel("USD (as of each request vs today's catalog)")
+    "cost_then").rename(columns=words).plot.barh(figsize=(8, 4.5), color=["#8d99ae", "#2a9d8f"])
+ax.set_xlabel("Cost (USD)")
+ax.set_ylabel("")
 ax.set_title("The same traffic, then and now");
 
 # %% [markdown]

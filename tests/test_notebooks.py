@@ -92,3 +92,32 @@ def test_a_notebook_that_goes_live_fails_fast(tmp_path):
     notebook.cells.append(nbformat.v4.new_code_cell("import nanogpt_frame as nf\nnf.load('live')"))
     with pytest.raises(nbclient.exceptions.CellExecutionError, match="FetchError"):
         execute(notebook, tmp_path)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_committed_notebook_opens_clean_in_jupyterlab(path):
+    """The installed kernel's own kernelspec (no unsaved marker on open) and execution counts
+    1, 2, 3, ... in cell order, the outputs' counts matching their cells."""
+    committed = nbformat.read(path.with_suffix(".ipynb"), as_version=4)
+    assert dict(committed.metadata["kernelspec"]) == {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }, f"{path.name}: {REBUILD}"
+    code = [c for c in committed.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), path.name
+    for cell in code:
+        for output in cell.get("outputs", []):
+            if "execution_count" in output:
+                assert output["execution_count"] == cell.execution_count, path.name
+
+
+def test_notebook_04_adds_the_new_model_its_text_promises():
+    path = next(p for p in NOTEBOOKS if p.name.startswith("04"))
+    text = path.read_text()
+    assert "a new model `openai/gpt-5.2-mini`" in text
+    committed = nbformat.read(path.with_suffix(".ipynb"), as_version=4)
+    shown = " ".join(
+        json.dumps(o.get("data", {})) for c in committed.cells for o in c.get("outputs", [])
+    )
+    assert "added" in shown and "openai/gpt-5.2-mini" in shown, "the diff shows no added model"

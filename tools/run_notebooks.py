@@ -20,6 +20,9 @@ import tempfile
 from pathlib import Path
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+#: What JupyterLab's installed kernel calls itself: any other display name opens the notebook
+#: with the unsaved marker (JupyterLab rewrites the metadata on open).
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 GUARD = """\
 import socket
@@ -72,6 +75,19 @@ def execute(notebook, folder: Path, *, guard: bool = True):
     client.execute(env=env)
     if guard:
         notebook.cells.pop(0)
+    return tidy(notebook)
+
+
+def tidy(notebook):
+    """The kernelspec JupyterLab expects, and execution counts 1, 2, 3, ... (the offline guard
+    ran first and took a number; a reader sees their cells numbered from 1)."""
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    for number, cell in enumerate(code, start=1):
+        cell["execution_count"] = number
+        for output in cell.get("outputs", []):
+            if "execution_count" in output:
+                output["execution_count"] = number
     return notebook
 
 

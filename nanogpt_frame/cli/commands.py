@@ -42,6 +42,14 @@ def _summary(args: argparse.Namespace) -> int:
         sys.stdout.write(render_many_json(tables))
     elif args.format == "csv":  # one table: long form, a section column says which part
         long = pd.concat([t.assign(section=name) for name, t in tables.items()], ignore_index=True)
+        counts = {  # a count missing from some sections is <NA> there, still an integer
+            c
+            for t in tables.values()
+            for c in t.columns
+            if pd.api.types.is_integer_dtype(t[c].dtype)
+        }
+        for column in counts:
+            long[column] = long[column].astype("Int64")
         _emit(long[["section", *(c for c in long.columns if c != "section")]], "csv")
     else:
         for title, table in tables.items():
@@ -81,13 +89,6 @@ def _rank(args: argparse.Namespace) -> int:
         drop=("owned_by", "in_subscription", "context_length", "price_completion", "price_prompt"),
         shrink=("id",),
         keep_whole=True,
-        headers={
-            price: "price" if price == "blended_price" else "cost_usd",
-            "in_subscription": "in_sub",
-            "context_length": "context",
-            "price_prompt": "prompt",
-            "price_completion": "completion",
-        },
     )
     return 0
 
@@ -96,31 +97,20 @@ def _split(args: argparse.Namespace) -> int:
     from nanogpt_frame.analysis.subscription import subscription_summary
 
     table = subscription_summary(_load(args), by=args.by)
-    if args.format == "table":  # the essentials fit a terminal; csv/json carry every column
-        table = table[
-            [
-                args.by,
-                "models_subscription",
-                "models_paid",
-                "share_in_subscription",
-                "median_blended_subscription",
-                "median_blended_paid",
-                "list_value_subscription",
-            ]
-        ]
-    _emit(
+    _emit(  # the essentials fit a terminal; the last line names the rest (csv/json: all)
         table,
         args.format,
+        show=(
+            args.by,
+            "models_subscription",
+            "models_paid",
+            "share_in_subscription",
+            "median_blended_subscription",
+            "median_blended_paid",
+            "list_value_subscription",
+        ),
         drop=("list_value_subscription",),
         shrink=(args.by,),
-        headers={
-            "models_subscription": "sub",
-            "models_paid": "paid",
-            "share_in_subscription": "share_sub",
-            "median_blended_subscription": "median_sub",
-            "median_blended_paid": "median_paid",
-            "list_value_subscription": "sub_list_value",
-        },
     )
     return 0
 
@@ -134,7 +124,6 @@ def _quality(args: argparse.Namespace) -> int:
         drop=("source_endpoint",),
         shrink=("message", "id"),
         wrap=("message", "id"),
-        headers={"source_endpoint": "listing"},
     )
     return 0
 
@@ -212,13 +201,63 @@ def _diff(args: argparse.Namespace) -> int:
         side if isinstance(side, pd.DataFrame) else read_snapshot_file(side) for side in (old, new)
     ]
     _emit(
-        diff(*frames),
+        _diff_output(diff(*frames), frames, typed=args.format != "table"),
         args.format,
-        drop=("review", "relative_change"),
+        drop=("review", "change_%"),
         shrink=("id", "old", "new"),
-        headers={"relative_change": "change_%"},
     )
     return 0
+
+
+def _diff_output(changes: Any, frames: list[Any], *, typed: bool) -> Any:
+    """The diff as every format shows it: ``change_%`` (percent) instead of the fraction
+    ``relative_change``; with ``typed``, ``old``/``new`` of numeric and boolean fields as
+    numbers and booleans (for CSV/JSON), else the frame's text."""
+    import numpy as np
+    import pandas as pd
+
+    from nanogpt_frame.values import round9
+
+    fraction = changes["relative_change"].astype("float64").to_numpy(na_value=np.nan)
+    out = changes.drop(columns="relative_change")
+    out.insert(list(changes.columns).index("relative_change"), "change_%", round9(fraction * 100))
+    if not typed:
+        return out
+    kinds = {}
+    for field in out["field"].dropna().unique():
+        dtypes = [f[field].dtype for f in frames if field in f.columns]
+        if dtypes and all(pd.api.types.is_bool_dtype(d) for d in dtypes):
+            kinds[field] = "bool"
+        elif dtypes and all(pd.api.types.is_numeric_dtype(d) for d in dtypes):
+            kinds[field] = "number"
+    for side in ("old", "new"):
+        values = [
+            _typed(text, kinds.get(field))
+            for field, text in zip(
+                out["field"].astype(object), out[side].astype(object), strict=True
+            )
+        ]
+        out[side] = pd.Series(values, index=out.index, dtype=object)  # ints stay ints
+    return out
+
+
+def _typed(text: Any, kind: str | None) -> Any:
+    """One ``old``/``new`` text of ``diff`` as the value it spells (``"400000"`` -> 400000)."""
+    import pandas as pd
+
+    if text is None or text is pd.NA:
+        return None
+    if kind == "bool":
+        return {"true": True, "false": False}.get(text, text)
+    if kind == "number":
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                return float(text)
+            except ValueError:
+                return text
+    return text
 
 
 def _history(args: argparse.Namespace) -> int:
@@ -251,29 +290,20 @@ def _history(args: argparse.Namespace) -> int:
         where = args.root or "the current catalog"
         raise ConfigError(f"model {args.model!r} is in no snapshot under {where}{hint}")
     table = price_history(history, args.model)
-    if args.format == "table":
-        table = table[
-            [
-                "valid_from",
-                "valid_to",
-                "last_seen",
-                "current",
-                "price_prompt",
-                "price_completion",
-                "price_cache_read",
-                "price_cache_write",
-            ]
-        ]
     _emit(
         table,
         args.format,
+        show=(
+            "valid_from",
+            "valid_to",
+            "last_seen",
+            "current",
+            "price_prompt",
+            "price_completion",
+            "price_cache_read",
+            "price_cache_write",
+        ),
         drop=("price_cache_write", "last_seen", "price_cache_read"),
-        headers={
-            "price_prompt": "prompt",
-            "price_completion": "completion",
-            "price_cache_read": "cache_read",
-            "price_cache_write": "cache_write",
-        },
     )
     return 0
 

@@ -11,11 +11,13 @@ import textwrap
 
 from nanogpt_frame.cli.types import age, rate, seconds, tokens, whole_number
 
-__all__ = ("EXAMPLES", "FORMATS", "PROG", "build_parser")
+__all__ = ("DISTILLATION_STATUSES", "EXAMPLES", "FORMATS", "PROG", "build_parser")
 
 PROG = "nanogpt-frame"
 FORMATS = ("table", "csv", "json")
 DEFAULT_OUT = "nanogpt-snapshots"
+#: The distillation policy statuses the API serves (``distillationPolicy.status``).
+DISTILLATION_STATUSES = ("allowed", "disallowed", "unknown")
 
 EXAMPLES = {
     "summary": "nanogpt-frame summary --sample",
@@ -204,8 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     routes.add_argument(
         "--distillation",
-        metavar="STATUS",
-        help="only routes whose effective policy is this, e.g. allowed",
+        choices=DISTILLATION_STATUSES,
+        help="only routes whose effective distillation policy is this",
     )
     routes.add_argument(
         "--top", type=whole_number(1), default=20, metavar="N", help="rows to show (default 20)"

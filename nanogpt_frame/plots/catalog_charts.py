@@ -17,6 +17,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
 __all__ = (
+    "LABELS",
+    "human",
+    "legend_outside",
     "plot_capability_coverage",
     "plot_cheapest_per_capability",
     "plot_price_history",
@@ -25,6 +28,37 @@ __all__ = (
 )
 
 _SUB, _PAID, _FRONT = "#2a9d8f", "#8d99ae", "#e76f51"
+PER_M = "USD / 1M tokens"
+#: Axis and legend words for the columns a plot shows (never a raw column name).
+LABELS = {
+    "price_prompt": f"Prompt price ({PER_M})",
+    "price_completion": f"Completion price ({PER_M})",
+    "price_cache_read": f"Cache-read price ({PER_M})",
+    "price_cache_write": f"Cache-write price ({PER_M})",
+    "blended_price": f"Blended price ({PER_M}, 3:1 input:output)",
+    "cost": "Cost (USD)",
+    "list_cost": "List cost (USD, before the subscription)",
+}
+
+
+def human(name: str) -> str:
+    """A column or capability name as words: ``LABELS`` or ``tool_calling`` -> ``tool calling``.
+
+    >>> human("price_prompt"), human("parallel_tool_calls")
+    ('Prompt price (USD / 1M tokens)', 'parallel tool calls')
+    """
+    return LABELS.get(name, str(name).replace("_", " "))
+
+
+def legend_outside(ax: Axes, *, ncol: int = 3, fontsize: float = 8) -> None:
+    """The legend under the axes, where it can hide no data."""
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14),
+        ncol=ncol,
+        fontsize=fontsize,
+        frameon=False,
+    )
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (9, 5.5)) -> Axes:
@@ -41,10 +75,14 @@ def plot_price_vs_context(
     df: pd.DataFrame,
     *,
     require: Iterable[str] | str = (),
-    label_frontier: int = 12,
+    label_frontier: int | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Blended price against context length (log axes), the frontier highlighted and labelled.
+
+    Every frontier model is named (``label_frontier``: only the first N along the context
+    axis); models at the same point share one label, a label far from its point has a leader
+    line.
 
     >>> import nanogpt_frame as nf
     >>> ax = plot_price_vs_context(nf.load("sample"))
@@ -83,17 +121,17 @@ def plot_price_vs_context(
     )
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("context length (tokens, log scale)")
-    ax.set_ylabel("blended price (USD per 1M tokens, 3:1 in:out, log scale)")
+    ax.set_xlabel("Context length (tokens, log scale)")
+    ax.set_ylabel(f"Blended price ({PER_M}, 3:1 input:output, log scale)")
     title = "Price versus context; frontier on price, capabilities and context"
     if require:
         title += f" (with {require if isinstance(require, str) else ', '.join(require)})"
     ax.set_title(title)
     # One label per point (models at the same spot share it), placed where it overlaps nothing.
     labels = front.groupby(["context", "price"], sort=False)["id"].agg(" / ".join)
-    by_point = cast(
-        "Iterable[tuple[tuple[float, float], str]]", labels.head(label_frontier).items()
-    )
+    if label_frontier is not None:
+        labels = labels.head(label_frontier)
+    by_point = cast("Iterable[tuple[tuple[float, float], str]]", labels.items())
     points = [(x, float(y), text) for (x, y), text in by_point]
     _place_labels(ax, points)
     ax.grid(True, which="major", alpha=0.3)
@@ -102,39 +140,45 @@ def plot_price_vs_context(
 
 
 def _place_labels(ax: Axes, points: list[tuple[float, float, str]], fontsize: float = 7) -> None:
-    """Annotate points, trying offsets until a label's box overlaps no other label or point and
-    stays inside the axes (a greedy placer; labels that fit nowhere are left out)."""
+    """Name every point: try offsets, nearest first, until a label's box overlaps no other label
+    or point and stays inside the axes; farther offsets get a leader line. A label that fits
+    nowhere still goes where it overlaps least (named, never left out)."""
     ax.figure.canvas.draw()  # fixes the data -> pixel transform for the current limits
     scale = ax.figure.dpi / 72.0
     frame = ax.get_window_extent()
     taken: list[tuple[float, float, float, float]] = []
     centres = [ax.transData.transform((x, y)) for x, y, _ in points]
     taken += [(cx - 4, cy - 4, cx + 4, cy + 4) for cx, cy in centres]
-    offsets = [(6, 4), (6, -12), (-6, 4), (-6, -12), (6, 14), (-6, 14), (6, -22), (-6, -22)]
+    near = [(6, 4), (6, -12), (-6, 4), (-6, -12), (6, 14), (-6, 14), (6, -22), (-6, -22)]
+    far = [(dx * k, dy * k) for k in (2, 3, 4) for dx, dy in near]
     for (x, y, text), (cx, cy) in zip(points, centres, strict=True):
         width, height = 0.55 * fontsize * len(text) * scale, 1.3 * fontsize * scale
-        for dx, dy in offsets:
+        best: tuple[float, tuple[int, int], tuple[float, float, float, float]] | None = None
+        for dx, dy in [*near, *far]:
             left = cx + dx * scale - (width if dx < 0 else 0)
             bottom = cy + dy * scale
             box = (left, bottom, left + width, bottom + height)
-            inside = (
-                frame.x0 <= box[0]
-                and box[2] <= frame.x1
-                and frame.y0 <= box[1]
-                and box[3] <= frame.y1
-            )
-            if inside and not any(_overlap(box, other) for other in taken):
-                taken.append(box)
-                ax.annotate(
-                    text,
-                    (x, y),
-                    xytext=(dx, dy),
-                    textcoords="offset points",
-                    fontsize=fontsize,
-                    color="#333333",
-                    ha="right" if dx < 0 else "left",
-                )
+            outside = max(0.0, frame.x0 - box[0]) + max(0.0, box[2] - frame.x1)
+            outside += max(0.0, frame.y0 - box[1]) + max(0.0, box[3] - frame.y1)
+            clash = sum(_overlap(box, other) for other in taken) + outside
+            if best is None or clash < best[0]:
+                best = (clash, (dx, dy), box)
+            if clash == 0:
                 break
+        assert best is not None
+        _, (dx, dy), chosen = best
+        taken.append(chosen)
+        leader = {"arrowstyle": "-", "color": "#777777", "lw": 0.7, "shrinkB": 4}
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            fontsize=fontsize,
+            color="#333333",
+            ha="right" if dx < 0 else "left",
+            arrowprops=None if (abs(dx), dy) == (6, 4) else leader,
+        )
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
@@ -152,13 +196,18 @@ def plot_capability_coverage(df: pd.DataFrame, *, ax: Axes | None = None) -> Axe
 
     ax = _axes(ax, (8, 4.5))
     table = catalog_summary(df)["capability coverage"].iloc[::-1]
+    names = [human(c) for c in table["capability"]]
     left = pd.Series(0, index=table.index)
-    for column, colour in (("yes", _SUB), ("no", _PAID), ("unknown", "#e9c46a")):
-        ax.barh(table["capability"], table[column], left=left, color=colour, label=column)
+    for column, colour, label in (
+        ("yes", _SUB, "has it"),
+        ("no", _PAID, "lacks it"),
+        ("unknown", "#e9c46a", "does not say (unknown)"),
+    ):
+        ax.barh(names, table[column], left=left, color=colour, label=label)
         left = left + table[column]
     ax.set_xlabel("models")
     ax.set_title("Capability coverage (a missing flag is unknown, not false)")
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    legend_outside(ax)
     return ax
 
 
@@ -181,7 +230,7 @@ def plot_subscription_prices(df: pd.DataFrame, *, ax: Axes | None = None) -> Axe
         labels.append(f"{name}\n({len(side)} models)")
     ax.boxplot(data, tick_labels=labels, showfliers=True, widths=0.5)
     ax.set_yscale("log")
-    ax.set_ylabel("blended price (USD per 1M tokens, log scale)")
+    ax.set_ylabel(f"Blended price ({PER_M}, log scale)")
     ax.set_title("What the subscription includes versus paid models")
     ax.grid(True, axis="y", alpha=0.3)
     return ax
@@ -191,25 +240,37 @@ def plot_cheapest_per_capability(df: pd.DataFrame, *, ax: Axes | None = None) ->
     """Cheapest and median blended price per capability, with the cheapest model named.
 
     >>> import nanogpt_frame as nf
-    >>> len(plot_cheapest_per_capability(nf.load("sample")).patches) > 0
-    True
+    >>> ax = plot_cheapest_per_capability(nf.load("sample"))
+    >>> ax.get_xscale(), len(ax.patches)  # points on a log axis, no bars
+    ('log', 0)
     """
     from nanogpt_frame.analysis.ranking import price_per_capability
 
     ax = _axes(ax, (8, 4.5))
     table = price_per_capability(df).dropna(subset=["cheapest_price"]).iloc[::-1]
-    ax.barh(table["capability"], table["median_price"], color=_PAID, label="median")
-    ax.barh(table["capability"], table["cheapest_price"], color=_SUB, label="cheapest")
-    for y, (price, model_id) in enumerate(
-        zip(table["median_price"], table["cheapest_id"], strict=True)
-    ):
+    rows = range(len(table))
+    cheapest = table["cheapest_price"].astype(float)
+    median = table["median_price"].astype(float)
+    # Points on the log axis (a bar's length from 0 means nothing there): cheapest to median.
+    ax.hlines(rows, cheapest, median, colors=_PAID, linewidth=2, zorder=1)
+    ax.scatter(median, rows, s=36, color=_PAID, label="median", zorder=2)
+    ax.scatter(cheapest, rows, s=36, color=_SUB, label="cheapest", zorder=3)
+    for y, (price, model_id) in enumerate(zip(median, table["cheapest_id"], strict=True)):
         ax.annotate(
-            str(model_id), (price, y), xytext=(4, -3), textcoords="offset points", fontsize=7
+            f"cheapest: {model_id}",
+            (price, y),
+            xytext=(6, -3),
+            textcoords="offset points",
+            fontsize=7,
         )
+    ax.set_yticks(list(rows), [human(c) for c in table["capability"]])
     ax.set_xscale("log")
-    ax.set_xlabel("blended price (USD per 1M tokens, log scale)")
+    low, high = ax.get_xlim()
+    ax.set_xlim(low, high * 8)  # room for the names right of the medians
+    ax.set_xlabel(f"Blended price ({PER_M}, 3:1 input:output, log scale)")
     ax.set_title("What a capability costs: cheapest model and median")
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.grid(True, axis="x", which="major", alpha=0.3)
+    legend_outside(ax, ncol=2)
     return ax
 
 
@@ -225,7 +286,7 @@ def plot_price_history(
     >>> import nanogpt_frame as nf
     >>> ax = plot_price_history(nf.load("sample"), ["openai/gpt-5.2"])
     >>> ax.get_ylabel()
-    'price_completion (USD per 1M tokens)'
+    'Completion price (USD / 1M tokens)'
     """
     ax = _axes(ax, (8, 4.5))
     ids = [ids] if isinstance(ids, str) else list(ids)
@@ -236,9 +297,9 @@ def plot_price_history(
         ax.step(
             when, part[column].astype(float), where="post", marker="o", markersize=3, label=model_id
         )
-    ax.set_ylabel(f"{column} (USD per 1M tokens)")
-    ax.set_xlabel("snapshot time (UTC)")
+    ax.set_ylabel(human(column))
+    ax.set_xlabel("Snapshot time (UTC)")
     ax.set_title("Price history")
-    ax.legend(fontsize=8, frameon=False)
+    ax.legend(loc="best", fontsize=8, frameon=False)  # where the lines are not
     ax.figure.autofmt_xdate()
     return ax

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
-from nanogpt_frame.plots.catalog_charts import _FRONT, _PAID, _SUB, _axes
+from nanogpt_frame.plots.catalog_charts import _FRONT, _PAID, _SUB, PER_M, _axes, human
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -24,7 +24,7 @@ def plot_route_prices(routes: pd.DataFrame, *, top: int = 20, ax: Axes | None = 
     >>> import nanogpt_frame as nf
     >>> ax = plot_route_prices(nf.load_routes(source="sample"))
     >>> ax.get_xlabel()
-    'USD per 1M tokens (3:1 blended)'
+    'Blended price (USD / 1M tokens, 3:1 input:output, log scale)'
     """
     from nanogpt_frame.analysis.route_prices import latest_routes, route_markup, route_spread
 
@@ -69,7 +69,7 @@ def plot_route_prices(routes: pd.DataFrame, *, top: int = 20, ax: Axes | None = 
     ax.set_yticks(range(len(rows)), list(rows), fontsize=7)
     ax.invert_yaxis()
     ax.set_xscale("log")
-    ax.set_xlabel("USD per 1M tokens (3:1 blended)")
+    ax.set_xlabel(f"Blended price ({PER_M}, 3:1 input:output, log scale)")
     ax.set_title("What choosing a provider costs, per model")
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False)
     return ax
@@ -88,7 +88,7 @@ def plot_usage_costs(
     >>> import nanogpt_frame as nf
     >>> ax = plot_usage_costs(nf.cost_usage(nf.sample_usage(), "sample"), freq="W")
     >>> ax.get_ylabel()
-    'USD (cost)'
+    'Cost (USD)'
     """
     from nanogpt_frame.usage.summaries import usage_summary
 
@@ -105,10 +105,11 @@ def plot_usage_costs(
     ax = _axes(ax, (10, 5))
     shown.index = cast(pd.DatetimeIndex, shown.index).strftime("%Y-%m-%d")
     shown.plot.bar(stacked=True, ax=ax, width=0.85, colormap="tab20", legend=True)
-    ax.set_ylabel(f"USD ({column})")
+    ax.set_ylabel(human(column))
     ax.set_xlabel("")
-    ax.set_title(f"Usage {column} per period, by model (prices as of each request)")
-    ax.legend(fontsize=7, ncol=2)
+    what = human(column).split(" (")[0].lower()
+    ax.set_title(f"Usage {what} per period, by model (prices as of each request)")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     step = max(1, len(shown) // 12)
     for i, label in enumerate(ax.get_xticklabels()):
         label.set_visible(i % step == 0)
