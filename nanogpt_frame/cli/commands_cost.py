@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ("cost_command", "models_history_root", "parse_columns")
+__all__ = ("cost_command", "parse_columns")
 
 _USAGE_NAMES = (
     "timestamp",
@@ -35,37 +35,6 @@ def parse_columns(text: str | None) -> dict[str, str]:
     return mapping
 
 
-def models_history_root(root: str) -> str:
-    """``root`` when it holds models snapshots (a price history); else a clear ``SnapshotError``.
-
-    The library prices rows against a root holding only routes snapshots as "unknown model";
-    the command refuses it up front (a routes root belongs in ``--routes``).
-    """
-    from nanogpt_frame.errors import SnapshotError
-    from nanogpt_frame.snapshots import store
-
-    try:
-        fs, base = store.resolve(root)
-        if not store.exists(fs, base) or store.is_file(fs, base):
-            return root  # the library says what is wrong with it
-        newest = store.latest_file_info(fs, base)
-    except store.arrow_errors() as exc:
-        raise SnapshotError(f"cannot read snapshots under {root!r}: {exc}") from exc
-    if newest is None:
-        raise SnapshotError(
-            f"--history {root!r} holds no snapshots; write one with "
-            "`nanogpt-frame snapshot --out ROOT`"
-        )
-    kind = store.stored_meta(newest[1].metadata).get("table", "models")
-    if kind != "models":
-        raise SnapshotError(
-            f"--history {root!r} holds {kind} snapshots, not a price history of models "
-            f"snapshots; pass a routes root as --routes, and a `nanogpt-frame snapshot` root "
-            "as --history"
-        )
-    return root
-
-
 def cost_command(args: argparse.Namespace) -> int:
     from nanogpt_frame.cli.commands import _emit, _load
     from nanogpt_frame.errors import ConfigError
@@ -81,7 +50,7 @@ def cost_command(args: argparse.Namespace) -> int:
     else:
         usage = args.usage
     if args.history:
-        prices = models_history_root(args.history)
+        prices = args.history  # the library refuses a routes root or an empty one
     elif args.sample:
         prices = "sample"
     else:
