@@ -414,11 +414,15 @@ def test_one_column_feeding_two_names_is_refused(history):
         nf.cost_usage(frame, history, columns={"input_tokens": "output_tokens"})
 
 
-def test_duplicate_column_names_are_refused(history):
+def test_duplicate_column_names_are_refused(tmp_path, history):
     frame = log(input_tokens=[10], output_tokens=[1])
     twice = pd.concat([frame, frame[["input_tokens"]]], axis=1)
     with pytest.raises(nf.ConfigError, match=r"several columns named \['input_tokens'\]"):
         nf.cost_usage(twice, history)
+    path = tmp_path / "twice.csv"
+    path.write_text(f"timestamp,model,input_tokens,input_tokens,output_tokens\n{DAY},a/m,1,2,3\n")
+    with pytest.raises(nf.PayloadError, match=r"several columns named \['input_tokens'\]"):
+        nf.cost_usage(path, history)  # pandas alone would rename one "input_tokens.1"
     doubled_prices = pd.concat([history, history[["price_prompt"]]], axis=1)
     with pytest.raises(nf.ConfigError, match="several columns named"):
         nf.cost_usage(frame, doubled_prices)
