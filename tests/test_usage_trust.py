@@ -313,6 +313,25 @@ def test_a_history_in_any_time_unit_prices_like_microseconds(history, unit):
         pd.testing.assert_frame_equal(costed, expected)
 
 
+@pytest.mark.parametrize("unit", ["s", "ms", "ns"])
+def test_routes_in_any_time_unit_price_like_microseconds(unit):
+    catalog, routes = nf.load("sample"), nf.load_routes(source="sample")
+    frame = pd.DataFrame(
+        {
+            "timestamp": ["2026-08-30T00:00:00Z"] * 2,
+            "model": ["moonshotai/kimi-k2.5"] * 2,
+            "input_tokens": [1_000_000] * 2,
+            "output_tokens": [1_000] * 2,
+            "provider": ["fireworks", "nobody"],
+        }
+    )
+    expected = nf.cost_usage(frame, catalog, routes=routes)
+    assert expected["unpriced_reason"].tolist() == [pd.NA, "unknown route"]
+    stamps = pd.to_datetime(routes["snapshot_at"].astype(object), utc=True)
+    shaped = routes.assign(snapshot_at=stamps.astype(f"datetime64[{unit}, UTC]").array)
+    pd.testing.assert_frame_equal(nf.cost_usage(frame, catalog, routes=shaped), expected)
+
+
 _SECOND = 1_785_931_200  # 2026-08-05T12:00:00Z
 
 
