@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     import pyarrow as pa
 
-__all__ = (
+__all__: tuple[str, ...] = (
     "CAPABILITIES",
     "COLUMNS",
     "ENDPOINTS",
@@ -276,3 +276,40 @@ def canonical_equals_subscription(ids: dict[str, frozenset[str]]) -> bool:
     """True when both listings were loaded and list the same ids (a keyed, restricted account)."""
     canonical = ids.get("canonical")
     return canonical is not None and canonical == ids.get("subscription")
+
+
+# --- usage costing (``cost_usage``): the usage columns, the recognised names, the output
+
+__all__ += ("COSTED_COLUMNS", "USAGE_COLUMNS", "USAGE_RECOGNISED_NAMES", "USAGE_TOKEN_COLUMNS")
+
+#: Token columns of a usage log (names after ``columns=``): uncached input, output, cache reads,
+#: cache writes. Only the last two may be absent (then 0).
+USAGE_TOKEN_COLUMNS: tuple[str, ...] = (
+    "input_tokens",
+    "output_tokens",
+    "cached_tokens",
+    "cache_write_tokens",
+)
+USAGE_COLUMNS: tuple[str, ...] = ("timestamp", "model", *USAGE_TOKEN_COLUMNS, "provider")
+#: Contract name -> provider names used when the contract name is absent and not mapped.
+#: OpenAI's ``prompt_tokens`` includes the cached tokens (``input_includes_cached`` implied).
+USAGE_RECOGNISED_NAMES: dict[str, tuple[str, ...]] = {
+    "input_tokens": ("prompt_tokens",),
+    "output_tokens": ("completion_tokens",),
+    "cached_tokens": ("cache_read_input_tokens",),
+    "cache_write_tokens": ("cache_creation_input_tokens",),
+}
+#: Columns ``cost_usage`` adds after the caller's, in this order.
+COSTED_COLUMNS: tuple[str, ...] = (
+    "price_snapshot_at",
+    "price_basis",
+    "price_prompt",
+    "price_completion",
+    "price_cache_read",
+    "price_cache_write",
+    "cache_price_assumed",
+    "in_subscription",
+    "list_cost",
+    "cost",
+    "unpriced_reason",
+)

@@ -178,6 +178,7 @@ def test_input_that_includes_cached_tokens(history):
             "timestamp": ["2026-08-05T00:00:00Z"],
             "model": ["a/m"],
             "input_tokens": [3_000_000],
+            "output_tokens": [0],
             "cached_tokens": [1_000_000],
         }
     )
@@ -198,6 +199,7 @@ def test_rows_with_a_provider_take_the_route_price():
             "timestamp": ["2026-08-30T00:00:00Z"] * 3,
             "model": ["moonshotai/kimi-k2.5"] * 3,
             "input_tokens": [1_000_000] * 3,
+            "output_tokens": [0] * 3,
             "provider": ["fireworks", None, "nobody"],
         }
     )

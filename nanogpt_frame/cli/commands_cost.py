@@ -66,7 +66,7 @@ def cost_command(args: argparse.Namespace) -> int:
         routes=routes,
         columns=parse_columns(args.columns),
         subscription=not args.no_subscription,
-        input_includes_cached=args.input_includes_cached,
+        input_includes_cached=args.input_includes_cached or None,  # absent flag: implied by names
     )
     by = [c.strip() for c in args.by.split(",") if c.strip()]
     summary = usage_summary(costed, by=by, freq=args.freq)

@@ -58,7 +58,7 @@ def cost_usage(
     routes: pd.DataFrame | str | os.PathLike[str] | None = None,
     columns: Mapping[str, str] | None = None,
     subscription: bool = True,
-    input_includes_cached: bool = False,
+    input_includes_cached: bool | None = None,
 ) -> pd.DataFrame:
     """Price every usage row at the price in force when it happened.
 
@@ -71,28 +71,40 @@ def cost_usage(
 
     Args:
         usage: a frame or a CSV/Parquet path, one row per request or per period, with
-            ``timestamp`` (naive means UTC), ``model`` and token columns ``input_tokens``
-            (uncached input), ``output_tokens``, ``cached_tokens``, ``cache_write_tokens``
-            (missing columns and empty cells count as 0), optional ``provider``.
+            ``timestamp`` (naive means UTC; integers are unix epoch seconds, milliseconds,
+            microseconds or nanoseconds told apart by size), ``model``, token columns
+            ``input_tokens`` (uncached input) and ``output_tokens`` (both required; OpenAI's
+            ``prompt_tokens`` / ``completion_tokens`` are recognised), ``cached_tokens``
+            (or Anthropic's ``cache_read_input_tokens``) and ``cache_write_tokens`` (or
+            ``cache_creation_input_tokens``), which count 0 when absent, and optional
+            ``provider``. An empty token cell leaves its row unpriced (``token count missing``).
         prices: a models frame (one catalog), a history (``read_snapshots``), a snapshot root
             or day folder (its history), ``"sample"`` (the bundled sample history), or any other
             source ``load`` takes (one catalog).
         routes: a routes frame, history or routes root: rows with a ``provider`` take that
-            route's price, and the subscription does not cover them.
-        columns: maps the names above to yours, e.g. ``{"timestamp": "ts", "model": "engine"}``.
+            route's price, and the subscription does not cover them. Without it such rows are
+            unpriced (``provider route not loaded: pass routes=``), never at the catalog price.
+        columns: maps the names above to yours, e.g. ``{"timestamp": "ts", "model": "engine"}``;
+            each of your columns feeds one name at most.
         subscription: ``True``: ``cost`` is 0 where the subscription covered the model then;
             ``False``: ``cost`` is the list price everywhere.
         input_includes_cached: your input count includes the cached tokens (OpenAI style);
-            they are subtracted to get the uncached input.
+            they are subtracted to get the uncached input. ``None`` (default): implied when the
+            input column is ``prompt_tokens``.
 
     Returns:
         Your rows, in order, with your index and column names, then ``price_snapshot_at``,
         ``price_basis``, the four prices, ``cache_price_assumed``, ``in_subscription``,
-        ``list_cost``, ``cost`` (USD) and ``unpriced_reason``.
+        ``list_cost``, ``cost`` (USD) and ``unpriced_reason``. ``cache_price_assumed`` and
+        ``in_subscription`` are nullable booleans (``<NA>`` where the model is unknown).
+        ``attrs["columns"]`` names the column of yours that fed each usage name (``None``:
+        absent).
 
     Raises:
-        ConfigError: a negative, non-finite or fractional token count or a bad time (naming the
-            row), a missing required column, or output names your frame already uses.
+        ConfigError: a negative, non-finite, fractional or too large (2**63 and up) token count
+            or a bad time (naming the row: the file's 1-based row, or the frame's index label),
+            no input or output token column, a column feeding two names, duplicate column
+            names, a models frame as ``routes``, or output names your frame already uses.
         SnapshotError: a prices root without snapshots, or routes snapshots given as prices
             (or models snapshots as routes).
 
@@ -104,6 +116,7 @@ def cost_usage(
     frame = usage if isinstance(usage, pd.DataFrame) else read_usage(usage)
     if not isinstance(frame, pd.DataFrame):
         raise ConfigError("usage must be a DataFrame or a path to a CSV or Parquet file")
+    source = None if isinstance(usage, pd.DataFrame) else os.fspath(usage)  # rows named 1, 2, ...
     return cost_usage_frame(
         frame,
         _prices(prices),
@@ -111,4 +124,5 @@ def cost_usage(
         columns=columns,
         subscription=subscription,
         input_includes_cached=input_includes_cached,
+        source=source,
     )

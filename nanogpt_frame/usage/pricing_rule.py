@@ -7,7 +7,7 @@ last snapshot at or before it that lists the model. No Python loop runs per row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,94 +15,111 @@ import pandas as pd
 
 from nanogpt_frame.analysis.candidates import per_snapshot_models
 from nanogpt_frame.errors import ConfigError
-from nanogpt_frame.schema import require_columns
+from nanogpt_frame.schema import (
+    COSTED_COLUMNS,
+    USAGE_COLUMNS,
+    USAGE_TOKEN_COLUMNS,
+    require_columns,
+    table_kind,
+)
+from nanogpt_frame.usage.column_names import resolve_columns
+from nanogpt_frame.usage.time_units import utc_microseconds
+from nanogpt_frame.usage.token_counts import shown, token_counts
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
 
-__all__ = ("OUTPUT_COLUMNS", "TOKEN_COLUMNS", "USAGE_COLUMNS", "cost_usage_frame", "usage_names")
+__all__ = ("OUTPUT_COLUMNS", "TOKEN_COLUMNS", "USAGE_COLUMNS", "cost_usage_frame")
 
-TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cached_tokens", "cache_write_tokens")
-USAGE_COLUMNS = ("timestamp", "model", *TOKEN_COLUMNS, "provider")
-OUTPUT_COLUMNS = (
-    "price_snapshot_at",
-    "price_basis",
-    "price_prompt",
-    "price_completion",
-    "price_cache_read",
-    "price_cache_write",
-    "cache_price_assumed",
-    "in_subscription",
-    "list_cost",
-    "cost",
-    "unpriced_reason",
-)
+TOKEN_COLUMNS = USAGE_TOKEN_COLUMNS
+OUTPUT_COLUMNS = COSTED_COLUMNS
 _PRICES = ("price_prompt", "price_completion", "price_cache_read", "price_cache_write")
+_ROUTE_PRICES = ("snapshot_at", "model_id", "provider", "price_prompt", "price_completion")
+#: unpriced_reason codes before the "price missing: ..." patterns (code 5 + pattern - 1).
+_REASONS = (
+    "unknown model",
+    "unknown route",
+    "subscription coverage unknown",
+    "provider route not loaded: pass routes=",
+    "token count missing",
+)
+_UNKNOWN_MODEL, _UNKNOWN_ROUTE, _COVERAGE, _NO_ROUTES, _TOKENS_MISSING = range(5)
 
 
-def usage_names(columns: Mapping[str, str] | None) -> dict[str, str]:
-    """Contract name -> the caller's column name (unmapped names stand for themselves)."""
-    mapping = dict(columns or {})
-    unknown = sorted(set(mapping) - set(USAGE_COLUMNS))
-    if unknown:
-        raise ConfigError(f"columns= maps unknown names {unknown}; known: {list(USAGE_COLUMNS)}")
-    return {name: mapping.get(name, name) for name in USAGE_COLUMNS}
+def _row_namer(usage: pd.DataFrame, source: str | None) -> Callable[[int], str]:
+    """Position -> how a message names the row: the file's 1-based row, or the index label."""
+    if source is not None:
+        return lambda pos: f"row {pos + 1} of {source!r}"
+    return lambda pos: f"row {usage.index[pos]!r}"
 
 
-def _tokens(usage: pd.DataFrame, column: str | None, name: str) -> np.ndarray:
-    """A token column as int64: empty cells count as 0; anything else must be a whole count."""
-    if column is None or column not in usage.columns:
-        return np.zeros(len(usage), dtype=np.int64)
+def _tokens(
+    usage: pd.DataFrame, column: str | None, name: str, row_name: Callable[[int], str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(counts as int64, missing) of one token column; an absent column is all 0, none missing."""
+    if column is None:
+        return np.zeros(len(usage), dtype=np.int64), np.zeros(len(usage), dtype=bool)
     raw = usage[column]
-    if pd.api.types.is_integer_dtype(raw.dtype) and not raw.hasnans:
-        values = raw.to_numpy(dtype=np.int64)
-        if len(values) == 0 or values.min() >= 0:  # the common case: checked in one pass
-            return values
-    numbers = pd.to_numeric(raw, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
-    numbers = np.array(numbers, dtype=np.float64)  # a writable copy
-    given = raw.notna().to_numpy()
-    if not pd.api.types.is_numeric_dtype(raw.dtype):  # text: an empty cell counts as 0
-        given = given & (raw.astype("string").str.strip() != "").fillna(False).to_numpy(bool)
-    bad = given & ~(np.isfinite(numbers) & (numbers >= 0) & (numbers == np.floor(numbers)))
+    counts, missing, bad = token_counts(raw)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise ConfigError(
-            f"usage row {usage.index[row]!r}: {column} ({name}) must be a whole, non-negative "
-            f"number of tokens, not {raw.iloc[row]!r}"
+            f"usage {row_name(row)}: {column} ({name}) must be a whole, non-negative number of "
+            f"tokens below 2**63, not {shown(raw.iloc[row])}"
         )
-    return np.where(given, np.nan_to_num(numbers), 0).astype(np.int64)
+    return counts, missing
 
 
-def _times(usage: pd.DataFrame, column: str) -> np.ndarray:
-    """The timestamp column as UTC microseconds (naive means UTC; aware: any zone)."""
-    raw = usage[column]
-    if isinstance(raw.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(raw):
-        stamps = pd.to_datetime(raw, utc=True)
-    else:
-        try:
-            stamps = pd.to_datetime(raw, utc=True, format="ISO8601")
-        except (ValueError, TypeError):
-            stamps = pd.to_datetime(raw, utc=True, errors="coerce", format="mixed")
-    missing = stamps.isna().to_numpy()
-    if missing.any():
-        row = int(np.flatnonzero(missing)[0])
-        raise ConfigError(
-            f"usage row {usage.index[row]!r}: {column} {raw.iloc[row]!r} is not a time"
-        )
-    naive = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
-    return naive.to_numpy(dtype="datetime64[us]").view("int64")
+def _snapshot_times(frame: pd.DataFrame, what: str) -> pd.DataFrame:
+    """``frame`` with ``snapshot_at`` as timestamp[us, UTC] whatever unit it came in; no NaT."""
+    import pyarrow as pa
+
+    frame = frame[frame["snapshot_at"].notna()]
+    stamps = frame["snapshot_at"]
+    if stamps.dtype == pd.ArrowDtype(pa.timestamp("us", tz="UTC")):
+        return frame
+    micros = utc_microseconds(
+        stamps, column="snapshot_at", row_name=lambda pos: f"row {frame.index[pos]!r}", what=what
+    )
+    stamp = pd.arrays.ArrowExtensionArray(pa.array(micros).cast(pa.timestamp("us", tz="UTC")))
+    return frame.assign(snapshot_at=pd.Series(stamp, index=frame.index))
+
+
+def _unique_columns(frame: pd.DataFrame, what: str) -> None:
+    if frame.columns.duplicated().any():
+        twice = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        raise ConfigError(f"{what} has several columns named {twice}; rename them first")
 
 
 def _price_table(prices: pd.DataFrame) -> pd.DataFrame:
     """One row per (snapshot, model): the canonical row of each model in each snapshot."""
+    _unique_columns(prices, "prices")
     require_columns(
         prices,
         ("snapshot_at", "id", "source_endpoint", *_PRICES, "in_subscription"),
         what="cost_usage",
     )
     narrow = prices[["snapshot_at", "id", "source_endpoint", *_PRICES, "in_subscription"]]
-    narrow = narrow[narrow["snapshot_at"].notna() & narrow["id"].notna()]
+    narrow = _snapshot_times(narrow[narrow["id"].notna()], "prices")
     return per_snapshot_models(narrow).drop(columns="source_endpoint")
+
+
+def _route_table(routes: pd.DataFrame) -> pd.DataFrame:
+    """The priced routes (rows with a provider), checked to be a routes frame."""
+    _unique_columns(routes, "routes")
+    if table_kind(routes.columns) == "models":
+        raise ConfigError(
+            "routes= got a models frame (from nanogpt_frame.load); pass a routes frame "
+            "(nanogpt_frame.load_routes), a routes history or a routes root"
+        )
+    missing = [c for c in _ROUTE_PRICES if c not in routes.columns]
+    if missing:
+        raise ConfigError(
+            f"routes= needs a routes frame (from nanogpt_frame.load_routes); missing columns: "
+            f"{missing}"
+        )
+    table = routes.dropna(subset=["provider"])[list(_ROUTE_PRICES)]
+    return _snapshot_times(table, "routes")
 
 
 def _asof(
@@ -181,61 +198,75 @@ def cost_usage_frame(
     routes: pd.DataFrame | None = None,
     columns: Mapping[str, str] | None = None,
     subscription: bool = True,
-    input_includes_cached: bool = False,
+    input_includes_cached: bool | None = None,
+    source: str | None = None,
 ) -> pd.DataFrame:
-    """Price usage rows from frames (see ``nanogpt_frame.cost_usage`` for the whole contract)."""
-    names = usage_names(columns)
-    for required in ("timestamp", "model"):
-        if names[required] not in usage.columns:
-            raise ConfigError(
-                f"usage has no {required!r} column ({names[required]!r}); map it "
-                f"with columns={{'{required}': 'your column'}}"
-            )
+    """Price usage rows from frames (see ``nanogpt_frame.cost_usage`` for the whole contract).
+
+    ``source`` names the file the usage was read from: messages then name its 1-based rows.
+    """
+    names = resolve_columns(list(usage.columns), columns)
     clash = sorted(set(OUTPUT_COLUMNS) & set(usage.columns))
     if clash:
         raise ConfigError(f"usage already has columns named {clash}; rename them first")
-    tokens = {n: _tokens(usage, names[n], n) for n in TOKEN_COLUMNS}
+    row_name = _row_namer(usage, source)
+    read = {n: _tokens(usage, names[n], n, row_name) for n in TOKEN_COLUMNS}
+    tokens = {n: counts for n, (counts, _) in read.items()}
+    missing_tokens = np.logical_or.reduce([gap for _, gap in read.values()])
+    if input_includes_cached is None:  # OpenAI's prompt_tokens counts the cached tokens too
+        input_includes_cached = names["input_tokens"] == "prompt_tokens"
     if input_includes_cached:
         tokens["input_tokens"] = tokens["input_tokens"] - tokens["cached_tokens"]
-        if (tokens["input_tokens"] < 0).any():
-            row = int(np.flatnonzero(tokens["input_tokens"] < 0)[0])
+        over = (tokens["input_tokens"] < 0) & ~missing_tokens
+        if over.any():
+            row = int(np.flatnonzero(over)[0])
             raise ConfigError(
-                f"usage row {usage.index[row]!r}: cached tokens exceed the input "
+                f"usage {row_name(row)}: cached tokens exceed the input "
                 "tokens that should include them"
             )
-    times = _times(usage, names["timestamp"])
+        tokens["input_tokens"] = np.maximum(tokens["input_tokens"], 0)
+    times = utc_microseconds(usage[names["timestamp"]], column="timestamp", row_name=row_name)
     models = usage[names["model"]].astype("string").fillna("")
     table, found, early = _lookup(models, times, _price_table(prices), ["id"])
     single = table["snapshot_at"].nunique() <= 1
     got = {c: _take(table[c], found) for c in _PRICES}
     in_sub = _take(table["in_subscription"], found)  # 1.0, 0.0 or NaN (unknown)
     stamp = _take(table["snapshot_at"].astype("int64[pyarrow]"), found)
-    # basis and reason as small integer codes into _BASES / _REASONS (texts made once, at the end)
+    # basis and reason as small integer codes into the texts (texts made once, at the end)
     basis = np.where(found < 0, -1, np.where(early, 1, 0)).astype(np.int8)
     if single:
         basis[found >= 0] = 2
-    reason = np.where(found < 0, 0, -1).astype(np.int8)
-    provider_col = names["provider"]
+    reason = np.where(found < 0, _UNKNOWN_MODEL, -1).astype(np.int8)
     chosen: npt.NDArray[np.bool_] = np.zeros(len(usage), dtype=bool)
-    if provider_col in usage.columns:
-        provider = usage[provider_col].astype("string").fillna("").str.strip()
+    provider = pd.Series("", index=usage.index, dtype="string")
+    if names["provider"] is not None:
+        provider = usage[names["provider"]].astype("string").fillna("").str.strip()
         chosen = (provider != "").to_numpy()
-    if chosen.any() and routes is not None:
-        route_table = routes.dropna(subset=["provider"])[
-            ["snapshot_at", "model_id", "provider", "price_prompt", "price_completion"]
-        ]
-        route_ids = models.where(pd.Series(chosen, index=usage.index), "") + "\x00" + provider
-        rt, rfound, rearly = _lookup(route_ids, times, route_table, ["model_id", "provider"])
-        rfound = np.where(chosen, rfound, -1)
-        for column in ("price_prompt", "price_completion"):
-            got[column] = np.where(chosen, _take(rt[column], rfound), got[column])
-        for column in ("price_cache_read", "price_cache_write"):  # routes list no cache prices
+    if chosen.any():  # a chosen route: its price or none, never the catalog's
+        for column in _PRICES:
             got[column] = np.where(chosen, np.nan, got[column])
+        stamp = np.where(chosen, np.nan, stamp)
+        basis = np.where(chosen, -1, basis).astype(np.int8)
+        reason = np.where(chosen, _NO_ROUTES, reason).astype(np.int8)
+    if chosen.any() and routes is not None:
+        route_ids = models.where(pd.Series(chosen, index=usage.index), "") + "\x00" + provider
+        rt, rfound, rearly = _lookup(
+            route_ids, times, _route_table(routes), ["model_id", "provider"]
+        )
+        rfound = np.where(chosen, rfound, -1)
+        for column in ("price_prompt", "price_completion"):  # routes list no cache prices
+            got[column] = np.where(chosen, _take(rt[column], rfound), got[column])
         stamp = np.where(chosen, _take(rt["snapshot_at"].astype("int64[pyarrow]"), rfound), stamp)
         rbasis = np.where(rfound < 0, -1, np.where(rearly, 1, 0))
         basis = np.where(chosen, rbasis, basis).astype(np.int8)
-        reason = np.where(chosen & (rfound < 0), 1, reason).astype(np.int8)
-    return _costs(usage, tokens, got, in_sub, stamp, basis, reason, chosen, subscription, names)
+        rreason = np.where(rfound < 0, _UNKNOWN_ROUTE, -1)
+        reason = np.where(chosen, rreason, reason).astype(np.int8)
+    elif routes is not None:
+        _route_table(routes)  # a wrong frame is refused even when no row needs it
+    reason = np.where((reason < 0) & missing_tokens, _TOKENS_MISSING, reason).astype(np.int8)
+    out = _costs(usage, tokens, got, in_sub, stamp, basis, reason, chosen, subscription, names)
+    out.attrs["input_includes_cached"] = bool(input_includes_cached)
+    return out
 
 
 def _costs(usage, tokens, got, in_sub, stamp, basis, reason, chosen, subscription, names):
@@ -243,6 +274,7 @@ def _costs(usage, tokens, got, in_sub, stamp, basis, reason, chosen, subscriptio
 
     prompt, completion = got["price_prompt"], got["price_completion"]
     cache_read = got["price_cache_read"]
+    no_price_row = np.isnan(stamp)  # unknown model or route: nothing is known about its prices
     assumed = (tokens["cached_tokens"] > 0) & np.isnan(cache_read) & ~np.isnan(prompt)
     cache_price = np.where(np.isnan(cache_read), prompt, cache_read)
     parts = (
@@ -258,22 +290,25 @@ def _costs(usage, tokens, got, in_sub, stamp, basis, reason, chosen, subscriptio
         gap = need & np.isnan(price)
         gap_bits |= gap.astype(np.int64) << bit
         total += np.where(need & ~gap, tokens[name] * np.nan_to_num(price), 0.0)
-    reasons = ["unknown model", "unknown route", "subscription coverage unknown"] + [
+    first_gap = len(_REASONS) - 1  # code first_gap + pattern: one text per missing-price pattern
+    reasons = [*_REASONS] + [
         "price missing: " + ", ".join(sorted({parts[b][2] for b in range(4) if pattern >> b & 1}))
         for pattern in range(1, 16)
-    ]  # code 3 + pattern - 1: one text per pattern of missing prices
+    ]
     unpriced = (reason < 0) & (gap_bits > 0)
-    reason[unpriced] = (2 + gap_bits[unpriced]).astype(np.int8)
+    reason[unpriced] = (first_gap + gap_bits[unpriced]).astype(np.int8)
+    applies = ~chosen & subscription
+    unknown = applies & np.isnan(in_sub) & (reason < 0)
+    reason[unknown] = _COVERAGE
     priced = reason < 0
     list_cost = np.where(priced, total / 1e6, np.nan)
-    applies = ~chosen & subscription
-    cost = np.where(applies & (in_sub == 1.0), 0.0, list_cost)
-    unknown = applies & np.isnan(in_sub) & priced
-    cost[unknown] = np.nan
-    reason[unknown] = 2
+    cost = np.where(priced & applies & (in_sub == 1.0), 0.0, list_cost)  # unpriced: <NA>
 
     def floats(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
         return pd.arrays.ArrowExtensionArray(pa.array(values, mask=np.isnan(values)))
+
+    def flags(values: np.ndarray, unknown: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        return pd.arrays.ArrowExtensionArray(pa.array(values, type=pa.bool_(), mask=unknown))
 
     def texts_of(codes: np.ndarray, words: list[str]) -> pd.api.extensions.ExtensionArray:
         """Codes into a few texts: a dictionary array, cast to plain Arrow strings."""
@@ -289,14 +324,17 @@ def _costs(usage, tokens, got, in_sub, stamp, basis, reason, chosen, subscriptio
         ),
         "price_basis": texts_of(basis, ["as_of", "before_history", "catalog"]),
         **{column: floats(got[column]) for column in _PRICES},
-        "cache_price_assumed": assumed,
-        "in_subscription": pd.arrays.ArrowExtensionArray(
-            pa.array(in_sub == 1.0, mask=np.isnan(in_sub))
-        ),
+        "cache_price_assumed": flags(assumed, no_price_row),
+        "in_subscription": flags(in_sub == 1.0, np.isnan(in_sub)),
         "list_cost": floats(list_cost),
         "cost": floats(cost),
         "unpriced_reason": texts_of(reason, reasons),
     }
     out = pd.concat([usage, pd.DataFrame(added, index=usage.index)], axis=1)
-    out.attrs = {**usage.attrs, "usage_columns": names}
+    fed = {name: column for name, column in names.items()}
+    out.attrs = {
+        **usage.attrs,
+        "usage_columns": {name: column or name for name, column in names.items()},
+        "columns": fed,
+    }
     return out

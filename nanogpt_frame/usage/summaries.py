@@ -7,7 +7,8 @@ from collections.abc import Iterable
 import pandas as pd
 
 from nanogpt_frame.errors import ConfigError
-from nanogpt_frame.usage.pricing_rule import TOKEN_COLUMNS, USAGE_COLUMNS
+from nanogpt_frame.schema import USAGE_COLUMNS
+from nanogpt_frame.schema import USAGE_TOKEN_COLUMNS as TOKEN_COLUMNS
 
 __all__ = ("cheaper_alternatives", "cost_change", "usage_summary")
 
@@ -70,6 +71,8 @@ def usage_summary(
             if column in costed.columns
             else 0
         )
+    if costed.attrs.get("input_includes_cached"):  # totals of uncached input, as priced
+        frame["input_tokens"] = (frame["input_tokens"] - frame["cached_tokens"]).clip(lower=0)
     frame["list_cost"] = costed["list_cost"].astype("float64")
     frame["cost"] = costed["cost"].astype("float64")
     frame["unpriced_requests"] = costed["unpriced_reason"].notna().astype("int64")
@@ -133,9 +136,11 @@ def cheaper_alternatives(costed: pd.DataFrame, catalog: pd.DataFrame) -> pd.Data
     """For each model used, the cheapest model with at least its capabilities and context.
 
     Uses ``rank_models`` on ``catalog`` (every capability the used model has is required, and
-    at least its context), then prices the same traffic on both models at ``catalog``'s prices.
-    Columns: ``model``, ``alternative``, ``cost_model`` and ``cost_alternative`` (USD, list
-    price, the whole traffic), ``saving`` (cost_model - cost_alternative).
+    at least its context); the alternative is never the model itself (nor an id differing from
+    it only by case) and is cheaper by blended price, else ``<NA>``. Then prices the same
+    traffic on both models at ``catalog``'s prices. Columns: ``model``, ``alternative``,
+    ``cost_model`` and ``cost_alternative`` (USD, list price, the whole traffic), ``saving``
+    (cost_model - cost_alternative).
 
     >>> import nanogpt_frame as nf
     >>> catalog = nf.load("sample")
@@ -160,9 +165,18 @@ def cheaper_alternatives(costed: pd.DataFrame, catalog: pd.DataFrame) -> pd.Data
         require = [c for c in CAPABILITIES if record.get(f"cap_{c}") is True]
         context = record["context_length"]
         ranked = rank_models(
-            catalog, require=require, min_context=None if pd.isna(context) else int(context)
+            catalog,
+            require=require,
+            min_context=None if pd.isna(context) else int(context),
+            unknown_price="drop",
         )
-        best = ranked["id"].iloc[0] if len(ranked) else None
+        # never the model itself, nor its twin whose id differs only by case
+        itself = ranked["id"].astype("string").str.casefold() == str(model_id).casefold()
+        own = ranked.loc[itself.to_numpy(dtype=bool), "blended_price"]
+        others = ranked[~itself.to_numpy(dtype=bool)]
+        if len(own):  # only a model that is cheaper than this one is an alternative
+            others = others[(others["blended_price"] < own.min()).to_numpy(dtype=bool)]
+        best = others["id"].iloc[0] if len(others) else None
         rows.append({"model": model_id, "alternative": best})
     pairs = pd.DataFrame(rows)
     traffic = pd.DataFrame({n: totals[n] for n in TOKEN_COLUMNS})
