@@ -45,6 +45,8 @@ _FORMAT = 2
 _HEADER_LIMIT = 64 * 1024
 _TOKEN_TEXT = frozenset("0123456789abcdef")
 _FRAME_LIMIT = 1024 * 1024 * 1024
+#: A stored table with a larger price (USD per million tokens, i.e. $1 a token) is rebuilt.
+_MAX_CACHED_PRICE = 1e6
 #: Stored tables this process already checked, by path, file identity (inode, size, mtime and
 #: ctime, which no write can keep) and checksum: a notebook's repeated warm loads of one
 #: unchanged file are not checked again.
@@ -98,7 +100,9 @@ def table_problem(table: pa.Table) -> str | None:
     """Why a stored table breaks the package's number rules, or ``None`` when it keeps them.
 
     Every float column holds prices or multipliers: finite, non-negative, at 9 significant
-    digits (what ``values.prices`` makes); every integer column counts: non-negative.
+    digits (what ``values.prices`` makes) and at most ``_MAX_CACHED_PRICE``; every integer
+    column counts: non-negative. Refusing is always safe (the table is rebuilt from the stored
+    body, whose numbers the flattener checks), so the bound is far stricter than any real price.
     """
     import numpy as np
     import pyarrow as pa
@@ -113,6 +117,8 @@ def table_problem(table: pa.Table) -> str | None:
             values = values[~np.isnan(values)]
             if not np.isfinite(values).all() or (values < 0).any():
                 return f"{name} holds a negative or non-finite number"
+            if (values > _MAX_CACHED_PRICE).any():
+                return f"{name} holds a number above {_MAX_CACHED_PRICE:g}"
             if not np.array_equal(round9(values), values):
                 return f"{name} holds a price not at 9 significant digits"
         elif (
