@@ -38,7 +38,7 @@ from nanogpt_frame._http.failures import (
     http_failure,
     scrub,
 )
-from nanogpt_frame._http.options import MAX_BODY_BYTES, check_seconds
+from nanogpt_frame._http.options import MAX_BODY_BYTES, MAX_SECONDS, check_seconds
 from nanogpt_frame.errors import FetchError
 from nanogpt_frame.settings import Settings
 
@@ -143,7 +143,7 @@ class Requester:
         settings: base URL and optional key.
         timeout: seconds for one request (connect, and each read of the body).
         deadline: seconds for the whole job, connections, headers, retries, waits and body reads
-            included (default ``2 * timeout``).
+            included (default ``2 * timeout``, at most a week).
         retries: retries per request on 408/429/5xx, timeouts and broken connections.
         client: an ``httpx.Client`` to use (and not close).
         max_bytes: the largest body accepted.
@@ -161,7 +161,9 @@ class Requester:
     ):
         self.settings = settings
         self.timeout = check_seconds("timeout", timeout)
-        self.deadline = check_seconds("deadline", deadline if deadline is not None else 2 * timeout)
+        if deadline is None:
+            deadline = min(MAX_SECONDS, 2 * self.timeout)
+        self.deadline = check_seconds("deadline", deadline)
         self.started = time.monotonic()
         self.stop_at = self.started + self.deadline
         self.retries = retries
