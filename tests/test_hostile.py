@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nanogpt_frame as nf
 from nanogpt_frame._http import client as http
@@ -611,3 +613,35 @@ def test_17_a_deadline_error_says_the_real_wait_and_that_the_deadline_ended_it(r
     assert "the deadline of 1.5s for the whole load ended it (deadline=)" in message
     said = float(re.search(r"after ([\d.]+)s", message).group(1))
     assert 1.4 <= said <= waited + 0.05
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    key=st.text(
+        st.characters(min_codepoint=33, max_codepoint=0x1F600, exclude_categories=("Cs",)),
+        min_size=6,
+        max_size=40,
+    ),
+    escape=st.lists(st.booleans(), min_size=40, max_size=40),
+    upper=st.booleans(),
+    around=st.text(max_size=20),
+)
+def test_17_the_key_is_scrubbed_in_every_json_spelling(key, escape, upper, around):
+    from nanogpt_frame._http.client import scrub_body
+
+    spelled = json.dumps(key, ensure_ascii=False)[1:-1]  # the key as JSON text, plainly
+    if any(escape):  # some characters as \uXXXX escapes instead
+        parts = []
+        for char, wanted in zip(key, escape, strict=False):
+            plain = json.dumps(char, ensure_ascii=False)[1:-1]
+            hexed = json.dumps(char, ensure_ascii=True)[1:-1]
+            if wanted and not hexed.startswith("\\u"):
+                hexed = f"\\u{ord(char):04x}"
+            form = hexed if wanted else plain
+            parts.append(form.upper().replace("\\U", "\\u") if upper and wanted else form)
+        spelled = "".join(parts) + json.dumps(key[40:], ensure_ascii=False)[1:-1]
+    body = json.dumps({"name": around, "x": [{"k": "@@"}]}).replace("@@", spelled).encode()
+    assert json.loads(body)["x"][0]["k"] == key  # the body really spells the key
+    clean = scrub_body(body, key)
+    parsed = json.loads(clean)  # still valid JSON
+    assert key not in json.dumps(parsed, ensure_ascii=False)

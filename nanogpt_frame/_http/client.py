@@ -89,24 +89,27 @@ def _code_units(char: str) -> list[int]:
     return [0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)]
 
 
-def _hex_pattern(unit: int) -> str:
-    return "\\\\u" + "".join(f"[{d}{d.upper()}]" if d.isalpha() else d for d in f"{unit:04x}")
+def _hex_digits(unit: int) -> str:
+    return "".join(f"[{d}{d.upper()}]" if d.isalpha() else d for d in f"{unit:04x}")
 
 
 @functools.lru_cache(maxsize=8)
-def _key_spellings(secret: str) -> tuple[re.Pattern[bytes], tuple[bytes, ...]]:
+def _key_spellings(secret: str) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
     """A pattern matching ``secret`` in a JSON body however each character is spelled (raw,
-    ``\\uXXXX`` in either case, ``\\/``), and the escapes whose presence makes a match possible."""
-    parts, escapes = [], set()
+    ``\\uXXXX`` in either case, ``\\/``), and a quick one for the escapes that make a match
+    possible (one literal-prefix scan, so a body without them costs well under a millisecond)."""
+    parts, hexes, others = [], set(), set()
     for char in secret:
-        spellings = [] if char in '"\\' else [re.escape(char.encode("utf-8"))]
-        spellings.append("".join(map(_hex_pattern, _code_units(char))).encode())
-        escapes.add(f"\\u{_code_units(char)[0]:04x}".encode())
+        units = _code_units(char)
+        spellings = [] if char in '"\\' else [re.escape(char.encode("utf-8", "surrogatepass"))]
+        spellings.append("".join("\\\\u" + _hex_digits(u) for u in units).encode())
+        hexes.add(_hex_digits(units[0]))
         if char in '"\\/':
             spellings.append(re.escape(("\\" + char).encode()))
-            escapes.add(("\\" + char).encode())
+            others.add(re.escape(char))
         parts.append(b"(?:" + b"|".join(spellings) + b")")
-    return re.compile(b"".join(parts)), tuple(escapes)
+    escapes = "\\\\(?:u(?:" + "|".join(sorted(hexes)) + ")" + "".join(f"|{o}" for o in others) + ")"
+    return re.compile(b"".join(parts)), re.compile(escapes.encode())
 
 
 def scrub_body(body: bytes, secret: str | None) -> bytes:
@@ -118,12 +121,8 @@ def scrub_body(body: bytes, secret: str | None) -> bytes:
     if not secret or not body:
         return body
     pattern, escapes = _key_spellings(secret)
-    if secret.encode("utf-8") not in body:
-        if b"\\" not in body:
-            return body  # the common case: one or two scans, no regex
-        lowered = body.lower()
-        if not any(escape in lowered for escape in escapes):
-            return body
+    if secret.encode("utf-8", "surrogatepass") not in body and escapes.search(body) is None:
+        return body  # the common case: two scans, no full match
     return pattern.sub(b"***", body)
 
 
