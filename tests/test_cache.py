@@ -393,7 +393,9 @@ def test_17_no_damaged_or_tampered_cache_file_crashes_or_is_served(cache_dir, tm
     ]
     script = tmp_path / "warm.py"
     script.write_text(_WARM_LOADS)
-    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(nf.__file__).resolve().parents[1])}
     run = subprocess.run(
         [sys.executable, str(script), str(arrow), json.dumps(variants), BASE],
         capture_output=True, text=True, env=env, timeout=300, check=False,

@@ -457,3 +457,16 @@ def test_17_rows_come_back_in_the_order_the_ids_were_asked():
     with httpx.Client(transport=httpx.MockTransport(slow_first)) as client:
         df = nf.load_routes(ids, client=client, base_url=BASE, max_age=0, rate=25)
     assert df["model_id"].unique().tolist() == ids
+
+
+def test_17_a_turn_due_after_the_deadline_is_refused_without_sleeping(monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr(pacing, "_sleep", slept.append)
+    pacer = pacing.Pacer(rate=1)
+    assert pacer.wait() is True  # the first turn goes at once
+    assert pacer.wait(stop_at=time.monotonic() + 0.5) is False  # due in ~1.05 s: past it
+    assert slept == []
+    cancel = threading.Event()
+    cancel.set()
+    assert pacer.wait(stop_at=time.monotonic() + 60, cancel=cancel) is False  # abandoned
+    assert pacer.wait(stop_at=time.monotonic() - 1) is False
