@@ -28,6 +28,7 @@ __all__ = (
     "CatalogWarning",
     "ConfigError",
     "FetchError",
+    "FetchOptions",
     "NanoGPTError",
     "PayloadError",
     "RateLimitError",
@@ -102,9 +103,11 @@ _LAZY = {
     "diff": "analysis.diff",
     "read_usage": "usage.read_usage",
     "catalog_summary": "analysis.catalog_summary",
+    "FetchOptions": "_http.options",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from nanogpt_frame._http.options import FetchOptions
     from nanogpt_frame.analysis.catalog_summary import catalog_summary
     from nanogpt_frame.analysis.diff import diff
     from nanogpt_frame.analysis.frontier import pareto_frontier

@@ -304,3 +304,126 @@ def test_a_fifo_in_place_of_an_entry_is_passed_over(cache_dir):
         victim.unlink()
         api.load(max_age=0)
         api.load(max_age=300)
+
+
+# ---- issue 17: no cache file can crash a warm load or bypass the number rules -------------------
+
+_WARM_LOADS = r"""
+import json, shutil, sys
+from pathlib import Path
+
+import httpx
+
+import nanogpt_frame as nf
+
+
+def refuse(request):
+    raise AssertionError("a warm load made a request")
+
+
+arrow, variants = Path(sys.argv[1]), json.loads(sys.argv[2])
+for variant in variants:
+    shutil.copyfile(variant, arrow)
+    with httpx.Client(transport=httpx.MockTransport(refuse)) as client:
+        df = nf.load(client=client, base_url=sys.argv[3], endpoints="canonical", max_age=300)
+    print(json.dumps([df["id"].tolist(), df["price_prompt"].tolist()]), flush=True)
+"""
+
+
+def _retag(listing_path, arrow_bytes: bytes) -> None:
+    """Make the entry's checksum match ``arrow_bytes``: a deliberate edit, not an accident."""
+    import zlib
+
+    _rewrite_header(listing_path, lambda h: {**h, "frame_crc32": zlib.crc32(arrow_bytes)})
+
+
+def _tampered(table, column: str, value) -> bytes:
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    meta = table.schema.metadata
+    if isinstance(value, str):
+        table = table.set_column(
+            table.column_names.index(column), column, pa.array([value] * len(table))
+        )
+    else:
+        table = table.set_column(
+            table.column_names.index(column), column, pa.array([value] * len(table), pa.float64())
+        )
+    table = table.replace_schema_metadata(meta)
+    sink = pa.BufferOutputStream()
+    with ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def test_17_no_damaged_or_tampered_cache_file_crashes_or_is_served(cache_dir, tmp_path):
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    api = Api()
+    first = api.load(max_age=300)
+    (listing_path,) = entries(cache_dir)
+    arrow = listing_path.with_suffix(".arrow")
+    good = arrow.read_bytes()
+    table = ipc.open_file(pa.BufferReader(good)).read_all()
+    variants = []
+
+    def add(name: str, data: bytes) -> None:
+        path = tmp_path / f"{len(variants)}-{name}.arrow"
+        path.write_bytes(data)
+        variants.append(str(path))
+
+    for cut in (0, 6, 8, 64, len(good) // 3, len(good) // 2, len(good) - 8, len(good) - 1):
+        add("truncated", good[:cut])
+    for position in range(0, len(good), max(1, len(good) // 80)):  # ~80 single-bit flips
+        flipped = bytearray(good)
+        flipped[position] ^= 1 << (position % 8)
+        add("flipped", bytes(flipped))
+    add("good", good)
+    # tampered with the checksum fixed up: only validation and the number rules stand in the way
+    tampered = [
+        _tampered(table, "price_prompt", -1.0),
+        _tampered(table, "price_prompt", 1e300 * 10),
+        _tampered(table, "price_prompt", 0.12345678912345),
+        _tampered(table, "price_prompt", "free"),
+    ]
+    script = tmp_path / "warm.py"
+    script.write_text(_WARM_LOADS)
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(nf.__file__).resolve().parents[1])}
+    run = subprocess.run(
+        [sys.executable, str(script), str(arrow), json.dumps(variants), BASE],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]  # a segfault is -11
+    expected = [first["id"].tolist(), first["price_prompt"].tolist()]
+    results = [json.loads(line) for line in run.stdout.splitlines()]
+    assert len(results) == len(variants) and all(r == expected for r in results)
+    for data in tampered:
+        arrow.write_bytes(data)
+        _retag(listing_path, data)
+        df = api.load(max_age=300)
+        assert len(api.requests) == 1  # rebuilt from the stored body, not asked again
+        assert df["price_prompt"].tolist() == first["price_prompt"].tolist()
+
+
+def test_17_a_checked_table_is_checked_again_once_its_file_changes(cache_dir):
+    api = Api()
+    first = api.load(max_age=300)
+    api.load(max_age=300)  # checked and remembered
+    (listing_path,) = entries(cache_dir)
+    arrow = listing_path.with_suffix(".arrow")
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    data = _tampered(ipc.open_file(pa.BufferReader(arrow.read_bytes())).read_all(),
+                     "price_prompt", -5.0)  # fmt: skip
+    arrow.write_bytes(data)
+    _retag(listing_path, data)
+    df = api.load(max_age=300)
+    assert df["price_prompt"].tolist() == first["price_prompt"].tolist()

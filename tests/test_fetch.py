@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import math
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nanogpt_frame as nf
 from nanogpt_frame._http import client as http
+from nanogpt_frame._http.options import MAX_SECONDS, MIN_RATE, MIN_SECONDS
 from nanogpt_frame.errors import CatalogWarning
 from nanogpt_frame.settings import Settings, normalize_base_url
 from tests.conftest import listing
@@ -311,3 +316,84 @@ def test_key_not_in_payload_error_even_if_echoed():
     with pytest.raises(nf.PayloadError) as info:
         load(rec, api_key=KEY, endpoints="canonical")
     assert KEY not in str(info.value)
+
+
+# ---- issue 17: fetch numbers; issue 18: FetchOptions --------------------------------------------
+
+BAD_NUMBERS = [math.inf, -math.inf, math.nan, 0, 0.0, -1, -0.5, 1e-300, 1e300, True, False,
+               "5", b"5", [5]]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", BAD_NUMBERS, ids=repr)
+@pytest.mark.parametrize("name", ["timeout", "deadline", "rate"])
+def test_17_bad_timeout_deadline_or_rate_is_a_config_error(name, value):
+    rec = Recorder()
+    with pytest.raises(nf.ConfigError, match=name):
+        nf.FetchOptions(**{name: value})
+    with pytest.raises(nf.ConfigError, match=name), rec.client() as client:
+        nf.load_routes(["a"], client=client, base_url=BASE, max_age=0, **{name: value})
+    if name != "rate":
+        with pytest.raises(nf.ConfigError, match=name):
+            load(rec, endpoints="canonical", **{name: value})
+        with pytest.raises(nf.ConfigError, match=name):
+            http.Requester(Settings(), **{name: value})
+    assert rec.requests == []  # refused before any request
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    name=st.sampled_from(["timeout", "deadline", "rate"]),
+    value=st.floats(allow_nan=True, allow_infinity=True) | st.integers(-10, 10**9),
+)
+def test_17_any_float_is_accepted_in_range_or_refused_never_overflows(name, value):
+    low, high = (MIN_RATE, 25) if name == "rate" else (MIN_SECONDS, MAX_SECONDS)
+    try:
+        options = nf.FetchOptions(**{name: value})
+    except nf.ConfigError:
+        assert not low <= value <= high  # NaN included
+        return
+    assert low <= getattr(options, name) <= high and math.isfinite(getattr(options, name))
+    if name != "rate":  # a usable value really runs: no OverflowError from a sleep or socket
+        with Recorder().client() as client:
+            df = nf.load(client=client, base_url=BASE, endpoints="canonical", max_age=0,
+                         **{name: value})  # fmt: skip
+        assert len(df) == 3
+
+
+def test_18_fetch_options_is_public_frozen_and_validated():
+    assert "FetchOptions" in nf.__all__ and "FetchOptions" in dir(nf)
+    options = nf.FetchOptions(timeout=5, retries=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        options.timeout = 1  # type: ignore[misc]
+    assert options.replace(retries=0).retries == 0 and options.retries == 1
+    assert options.replace(retries=None) is options  # None means "not given"
+    for bad in ({"retries": -1}, {"retries": 1.5}, {"retries": True}, {"max_bytes": 0},
+                {"max_age": -1}, {"max_age": math.nan}, {"client": "a client"}):  # fmt: skip
+        with pytest.raises(nf.ConfigError):
+            nf.FetchOptions(**bad)
+    with pytest.raises(nf.ConfigError, match="FetchOptions"):
+        nf.load("sample", options={"timeout": 5})
+
+
+def test_18_options_are_used_and_an_explicit_keyword_wins(sleeps):
+    failing = [httpx.Response(503)] * 3
+    rec = Recorder(*failing)
+    with rec.client() as client:
+        options = nf.FetchOptions(retries=0, client=client, max_age=0)
+        with pytest.raises(nf.FetchError, match="503"):
+            nf.load(base_url=BASE, endpoints="canonical", options=options)
+        assert len(rec.requests) == 1  # retries=0 from the options, and their client
+        df = nf.load(base_url=BASE, endpoints="canonical", options=options, retries=3)
+        assert len(rec.requests) == 4 and len(df) == 3  # the keyword won: 2 retries, then 200
+
+
+def test_18_load_routes_takes_the_same_options():
+    def api(request):
+        return httpx.Response(200, json={"canonicalId": "a", "providers": []})
+
+    with httpx.Client(transport=httpx.MockTransport(api)) as client:
+        options = nf.FetchOptions(client=client, max_age=0, rate=25, timeout=5)
+        df = nf.load_routes(["a"], base_url=BASE, options=options)
+        assert df.attrs["failed"] == {}
+        with pytest.raises(nf.ConfigError, match="rate"):
+            nf.load_routes(["a"], base_url=BASE, options=options, rate=26)

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nanogpt_frame as nf
 from nanogpt_frame._http import client as http
@@ -384,3 +386,262 @@ def test_redirect_to_another_host_does_not_carry_the_key(loopback_server):
     first = loopback_server(redirect)
     nf.load(base_url=first.base_url, api_key=KEY, endpoints="canonical", max_age=0)
     assert seen and all("Authorization" not in h and "authorization" not in h for h in seen)
+
+
+# ---- issue 17, "Keys, hangs, crashes" ------------------------------------------------------------
+
+
+def escaped(text: str) -> str:
+    """``text`` as a JSON string body with every character written as a ``\\uXXXX`` escape."""
+    return "".join(f"\\u{ord(c):04X}" for c in text)
+
+
+def echoing_body(payload: dict) -> bytes:
+    """``payload`` as JSON plus one field spelling the key in escapes (what json.dumps won't)."""
+    text = json.dumps(payload)
+    return (text[:-1] + f', "sneaky": "{escaped(KEY)}"}}').encode()
+
+
+def assert_key_nowhere_on_disk(*folders) -> None:
+    from nanogpt_frame._http.client import scrub_body
+
+    files = [p for folder in folders for p in folder.rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        assert KEY.encode() not in data and scrub_body(data, KEY) == data, path
+
+
+def assert_key_not_in_frame(df) -> None:
+    text = df.to_csv() + json.dumps(df.attrs, default=str) + repr(df)
+    assert KEY not in text and escaped(KEY) not in text
+
+
+def test_17_a_key_echoed_in_a_listing_body_reaches_no_frame_snapshot_or_cache(
+    loopback_server, tmp_path, monkeypatch
+):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("NANOGPT_CACHE_DIR", str(cache))
+    model = {
+        "id": "m/echo",
+        "name": KEY,
+        "description": f"made for {KEY}!",
+        "pricing": {"prompt": 1, "completion": 2, "note": [{"deep": KEY}]},
+        KEY: {"as": "a key name"},
+    }
+
+    def echo(handler):
+        send_json(handler, 200, echoing_body(listing(model)), {"ETag": f'"{KEY}"'})
+
+    server = loopback_server(echo)
+    df = nf.load(base_url=server.base_url, api_key=KEY, endpoints="canonical", max_age=300)
+    assert df["name"].iloc[0] == "***" and "made for ***!" in df["description"].iloc[0]
+    assert_key_not_in_frame(df)
+    again = nf.load(base_url=server.base_url, api_key=KEY, endpoints="canonical", max_age=300)
+    assert again.attrs["from_cache"] == ["canonical"]
+    assert_key_not_in_frame(again)
+    nf.write_snapshot(df, tmp_path / "snapshots")
+    assert_key_nowhere_on_disk(cache, tmp_path / "snapshots")
+
+
+def test_17_a_key_echoed_in_a_routes_body_reaches_no_frame_snapshot_or_cache(
+    loopback_server, tmp_path, monkeypatch
+):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("NANOGPT_CACHE_DIR", str(cache))
+    body = {
+        "canonicalId": "m/echo",
+        "displayName": f"hello {KEY}",
+        "defaultPrice": {"inputPer1kTokens": 0.0004, "outputPer1kTokens": 0.00175},
+        "providers": [
+            {
+                "provider": KEY,
+                "available": True,
+                "pricing": {"inputPer1kTokens": 0.00042, "outputPer1kTokens": 0.0018375},
+                "extra": {"nested": [KEY]},
+            }
+        ],
+    }
+
+    def echo(handler):
+        send_json(handler, 200, echoing_body(body))
+
+    server = loopback_server(echo)
+    df = nf.load_routes(["m/echo"], base_url=server.base_url, api_key=KEY, max_age=300)
+    assert df["provider"].tolist() == ["***"] and df["display_name"].iloc[0] == "hello ***"
+    assert_key_not_in_frame(df)
+    nf.write_snapshot(df, tmp_path / "snapshots")
+    assert_key_nowhere_on_disk(cache, tmp_path / "snapshots")
+
+
+@contextlib.contextmanager
+def no_thread_left_and_no_traceback() -> Iterator[list]:
+    """Records every exception a thread lets out; after the block, no package thread is alive."""
+    raised: list = []
+    previous = threading.excepthook
+    threading.excepthook = raised.append
+    try:
+        yield raised
+        alive = [t.name for t in threading.enumerate() if t.name.startswith("nanogpt")]
+        assert alive == [], f"threads outlived the call: {alive}"
+        time.sleep(0.3)  # a late worker would raise now
+        assert raised == [], [str(r.exc_value) for r in raised]
+    finally:
+        threading.excepthook = previous
+
+
+def dripping_headers(stop: threading.Event):
+    def drip(conn, request):
+        conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        for _ in range(600):  # a byte every 0.1 s: each read succeeds, the headers never end
+            if stop.wait(0.1):
+                return
+            conn.sendall(b"a")
+
+    return drip
+
+
+@pytest.mark.parametrize("endpoints", ["canonical", ("canonical", "subscription", "paid")])
+def test_17_the_deadline_bounds_dripped_response_headers(raw_server, endpoints, capfd):
+    stop = threading.Event()
+    server = raw_server(dripping_headers(stop))
+    started = time.monotonic()
+    try:
+        with no_thread_left_and_no_traceback(), pytest.raises(nf.FetchError, match="deadline"):
+            nf.load(base_url=server.base_url, endpoints=endpoints, max_age=0, deadline=2)
+        waited = time.monotonic() - started
+    finally:
+        stop.set()
+    assert waited < 2 + 3  # the deadline plus generous slack; it used to wait for the server
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_17_load_routes_returns_by_its_deadline_with_no_thread_left(raw_server, capfd):
+    stop = threading.Event()
+    server = raw_server(dripping_headers(stop))
+    ids = [f"org/model-{i}" for i in range(8)]
+    started = time.monotonic()
+    try:
+        with no_thread_left_and_no_traceback(), pytest.raises(nf.FetchError, match="deadline"):
+            nf.load_routes(ids, base_url=server.base_url, max_age=0, timeout=30, deadline=2)
+        waited = time.monotonic() - started
+    finally:
+        stop.set()
+    assert waited < 2 + 3  # not deadline + workers x timeout (2 + 8 x 30 s)
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_17_the_pacer_never_sleeps_past_the_deadline(loopback_server, capfd):
+    from tests.test_routes import response
+
+    def answer(handler):
+        send_json(handler, 200, response("m"))
+
+    server = loopback_server(answer)
+    ids = [f"org/model-{i}" for i in range(40)]
+    started = time.monotonic()
+    with (
+        no_thread_left_and_no_traceback(),
+        pytest.warns(nf.CatalogWarning, match="no routes for"),
+    ):
+        df = nf.load_routes(ids, base_url=server.base_url, max_age=0, rate=0.1, deadline=2)
+    waited = time.monotonic() - started
+    assert waited < 2 + 3  # the second turn at 0.1/s is due after 10.5 s: never slept for
+    fetched = set(df["model_id"])
+    assert 1 <= len(fetched) <= 4 and len(df.attrs["failed"]) == 40 - len(fetched)
+    assert all("deadline" in why for why in df.attrs["failed"].values())
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_17_ctrl_c_leaves_no_worker_and_no_traceback(loopback_server, capfd):
+    import signal
+
+    from tests.test_routes import response
+
+    main = threading.main_thread().ident
+    count = [0]
+    lock = threading.Lock()
+
+    def answer(handler):
+        with lock:
+            count[0] += 1
+            now = count[0]
+        if now == 3:  # the user presses Ctrl-C while workers sleep and wait on the server
+            signal.pthread_kill(main, signal.SIGINT)
+        time.sleep(0.2)
+        send_json(handler, 200, response("m"))
+
+    server = loopback_server(answer)
+    ids = [f"org/model-{i}" for i in range(60)]
+    with no_thread_left_and_no_traceback(), pytest.raises(KeyboardInterrupt):
+        nf.load_routes(ids, base_url=server.base_url, max_age=0, rate=5, deadline=60)
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def silent(conn, request):
+    time.sleep(30)  # accepts, never answers
+
+
+def test_17_a_timeout_error_says_the_real_wait_and_that_the_timeout_ended_it(
+    raw_server, monkeypatch
+):
+    import re
+
+    monkeypatch.setattr(http, "_sleep", lambda s: None)
+    server = raw_server(silent)
+    started = time.monotonic()
+    with pytest.raises(nf.FetchError) as info:
+        nf.load(base_url=server.base_url, endpoints="canonical", max_age=0, timeout=0.5,
+                retries=2, deadline=30)  # fmt: skip
+    waited = time.monotonic() - started
+    message = str(info.value)
+    assert "0.5s per-request timeout (timeout=)" in message and "3 attempt(s)" in message
+    said = float(re.search(r"([\d.]+)s in all", message).group(1))
+    assert 1.4 <= said <= waited + 0.05  # three 0.5 s attempts, not "timed out after 0.5s"
+
+
+def test_17_a_deadline_error_says_the_real_wait_and_that_the_deadline_ended_it(raw_server):
+    import re
+
+    server = raw_server(silent)
+    started = time.monotonic()
+    with pytest.raises(nf.FetchError) as info:
+        nf.load(base_url=server.base_url, endpoints="canonical", max_age=0, timeout=20,
+                deadline=1.5)  # fmt: skip
+    waited = time.monotonic() - started
+    message = str(info.value)
+    assert "the deadline of 1.5s for the whole load ended it (deadline=)" in message
+    said = float(re.search(r"after ([\d.]+)s", message).group(1))
+    assert 1.4 <= said <= waited + 0.05
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    key=st.text(
+        st.characters(min_codepoint=33, max_codepoint=0x1F600, exclude_categories=("Cs",)),
+        min_size=6,
+        max_size=40,
+    ),
+    escape=st.lists(st.booleans(), min_size=40, max_size=40),
+    upper=st.booleans(),
+    around=st.text(max_size=20),
+)
+def test_17_the_key_is_scrubbed_in_every_json_spelling(key, escape, upper, around):
+    from nanogpt_frame._http.client import scrub_body
+
+    spelled = json.dumps(key, ensure_ascii=False)[1:-1]  # the key as JSON text, plainly
+    if any(escape):  # some characters as \uXXXX escapes instead
+        parts = []
+        for char, wanted in zip(key, escape, strict=False):
+            plain = json.dumps(char, ensure_ascii=False)[1:-1]
+            hexed = json.dumps(char, ensure_ascii=True)[1:-1]
+            if wanted and not hexed.startswith("\\u"):
+                hexed = f"\\u{ord(char):04x}"
+            form = hexed if wanted else plain
+            parts.append(form.upper().replace("\\U", "\\u") if upper and wanted else form)
+        spelled = "".join(parts) + json.dumps(key[40:], ensure_ascii=False)[1:-1]
+    body = json.dumps({"name": around, "x": [{"k": "@@"}]}).replace("@@", spelled).encode()
+    assert json.loads(body)["x"][0]["k"] == key  # the body really spells the key
+    clean = scrub_body(body, key)
+    parsed = json.loads(clean)  # still valid JSON
+    assert key not in json.dumps(parsed, ensure_ascii=False)

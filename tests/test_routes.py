@@ -13,12 +13,16 @@ import httpx
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nanogpt_frame as nf
 from nanogpt_frame._http import client as http
 from nanogpt_frame._http import pacing
 from nanogpt_frame.cli import cli_logic
+from nanogpt_frame.routes.fetch_routes import route_url
 from nanogpt_frame.routes.flatten_routes import routes_frame
+from nanogpt_frame.settings import Settings
 from tests.conftest import send_json
 
 KEY = "sk-routes-0a1b2c3d4e5f60718293"
@@ -473,3 +477,85 @@ def test_cli_routes_sample_and_source_of_the_same_files_agree(tmp_path, capsys):
         outputs.append(json.loads(capsys.readouterr().out))
     assert outputs[0] == outputs[1] == outputs[2]
     assert {"effective_distillation_status"} <= set(outputs[0][0])
+
+
+# ---- issue 17: ids, bad entries, order ---------------------------------------------------------
+
+_TRICKY = st.sampled_from([".", "..", "...", "%2E", "%2e%2E", "a/../b", "./", "/..", "?x#y",
+                           "%", "%%2F", "~", "é/ü", "a?b=c#d", "\u2215", " ", "..%2F"])  # fmt: skip
+_ID_ALPHABET = st.characters(codec="utf-8") | st.sampled_from("/.%?#&=;: \\")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_TRICKY, st.text(_ID_ALPHABET, min_size=1, max_size=30)))
+def test_17_every_id_is_exactly_one_path_segment(model_id):
+    url = route_url(Settings(base_url=BASE), model_id)
+    path = httpx.Request("GET", url).url.raw_path.decode("ascii")  # what goes on the wire
+    assert path.startswith("/api/models/") and path.endswith("/providers")
+    segment = path[len("/api/models/") : -len("/providers")]
+    assert segment and "/" not in segment and "?" not in segment and "#" not in segment
+    assert segment not in (".", "..")
+    assert unquote(segment) == model_id
+
+
+def test_17_dot_ids_never_request_another_path(loopback_server):
+    seen: list[str] = []
+
+    def answer(handler):
+        seen.append(handler.path)
+        send_json(handler, 200, response("m"))
+
+    server = loopback_server(answer)
+    df = nf.load_routes([".", "..", "a/b"], base_url=server.base_url, max_age=0, api_key=KEY)
+    wanted = ["/api/models/%2E/providers", "/api/models/%2E%2E/providers"]
+    assert sorted(seen) == sorted([*wanted, "/api/models/a%2Fb/providers"])
+    assert "/api/providers" not in seen and "/api/models/providers" not in seen
+    assert df["model_id"].unique().tolist() == [".", "..", "a/b"]
+
+
+def test_17_entries_that_are_not_ids_are_skipped_and_reported():
+    api = Api({"a": response("a"), "b": response("b")})
+    given_ids = ["a", None, pd.NA, float("nan"), "", "\ud800", "b"]
+    with pytest.warns(nf.CatalogWarning, match="not a model id"):
+        df = api.load(given_ids)
+    assert df["model_id"].unique().tolist() == ["a", "b"]
+    failed = df.attrs["failed"]
+    assert len(failed) == 5 and all(why.startswith("not a model id") for why in failed.values())
+    assert sorted(api.paths) == ["/api/models/a/providers", "/api/models/b/providers"]
+
+
+def test_17_a_models_frame_with_a_missing_id_loses_only_that_row():
+    models = nf.load("sample", endpoints="canonical")
+    models.loc[0, "id"] = pd.NA
+    wanted = list(dict.fromkeys(models["id"].dropna()))
+    api = Api({m: response(m) for m in wanted})
+    with pytest.warns(nf.CatalogWarning, match="not a model id"):
+        df = api.load(models)
+    assert df["model_id"].unique().tolist() == wanted
+    assert list(df.attrs["failed"].values()) == ["not a model id: missing"]
+
+
+def test_17_rows_come_back_in_the_order_the_ids_were_asked():
+    ids = [f"org/m{i}" for i in range(12)]
+
+    def slow_first(request):
+        model_id = unquote(request.url.raw_path.decode().split("/models/")[1].split("/")[0])
+        time.sleep(0.08 * (12 - ids.index(model_id)))  # the first asked answers last
+        return httpx.Response(200, json=response(model_id, n=2))
+
+    with httpx.Client(transport=httpx.MockTransport(slow_first)) as client:
+        df = nf.load_routes(ids, client=client, base_url=BASE, max_age=0, rate=25)
+    assert df["model_id"].unique().tolist() == ids
+
+
+def test_17_a_turn_due_after_the_deadline_is_refused_without_sleeping(monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr(pacing, "_sleep", slept.append)
+    pacer = pacing.Pacer(rate=1)
+    assert pacer.wait() is True  # the first turn goes at once
+    assert pacer.wait(stop_at=time.monotonic() + 0.5) is False  # due in ~1.05 s: past it
+    assert slept == []
+    cancel = threading.Event()
+    cancel.set()
+    assert pacer.wait(stop_at=time.monotonic() + 60, cancel=cancel) is False  # abandoned
+    assert pacer.wait(stop_at=time.monotonic() - 1) is False

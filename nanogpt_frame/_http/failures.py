@@ -55,6 +55,8 @@ class Failure:
     retry: bool = True
     retry_after: float | None = None
     detail: str | None = None
+    #: the limit that ended the attempt: ``"timeout"`` (per request) or ``"deadline"`` (the job)
+    limit: str | None = None
 
     def error(self, url: str) -> FetchError:
         if self.status == 429:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from nanogpt_frame._http.client import MAX_BODY_BYTES
+from nanogpt_frame._http.options import FetchOptions, resolve_options
 from nanogpt_frame.catalog.combine import combine_tables, frames_from_listings
 from nanogpt_frame.errors import CatalogWarning, ConfigError, PayloadError
 from nanogpt_frame.fileio import read_regular_file
@@ -40,13 +40,14 @@ def load(
     sort: str | None = None,
     api_key: str | None = None,
     base_url: str | None = None,
-    timeout: float = 30.0,
+    timeout: float | None = None,
     client: httpx.Client | None = None,
     max_age: float | None = None,
     deadline: float | None = None,
-    retries: int = 4,
+    retries: int | None = None,
     snapshot_at: datetime | str | None = None,
-    max_bytes: int = MAX_BODY_BYTES,
+    max_bytes: int | None = None,
+    options: FetchOptions | None = None,
 ) -> pd.DataFrame:
     """Load NanoGPT's text-model listings into one typed DataFrame.
 
@@ -59,14 +60,18 @@ def load(
         sort: ``"mostused"`` or ``"favorites"``; the served order is kept in ``position``.
         api_key: the key (else ``NANOGPT_API_KEY``); sent as a Bearer header, stored nowhere.
         base_url: the API root (else ``NANOGPT_BASE_URL``, else ``https://nano-gpt.com/api``).
-        timeout: seconds per request.
+        timeout: seconds per request (default 30).
         client: an ``httpx.Client`` to use instead of a new one.
         max_age: reuse a cached response younger than this many seconds (``0``: always fetch);
             default 300 (the API's own ``s-maxage``).
-        deadline: overall seconds for the fetch, retries included (default ``2 * timeout``).
-        retries: retries per listing on 408/429/5xx and timeouts (never on other 4xx).
+        deadline: seconds for the whole call, connections, response headers, retries, waits
+            and bodies included (default ``2 * timeout``); the call returns by then.
+        retries: retries per listing on 408/429/5xx and timeouts (never on other 4xx; default 4).
         snapshot_at: override the receive time recorded in ``snapshot_at``.
         max_bytes: the largest response body or listing file read (default 256 MiB).
+        options: a ``FetchOptions`` grouping ``timeout``, ``deadline``, ``retries``,
+            ``max_age``, ``client`` and ``max_bytes``; a keyword given here as well (not
+            ``None``) wins over its field, which wins over the default.
 
     Returns:
         One row per (listing, model); ``df.attrs`` holds provenance (never the key).
@@ -75,13 +80,24 @@ def load(
         FetchError, RateLimitError: the API could not be reached or refused.
         PayloadError: a response or file is not a model listing (or not a regular file, or
             larger than ``max_bytes``).
-        ConfigError: bad arguments (unknown endpoint or sort, bad base URL, missing path).
+        ConfigError: bad arguments (unknown endpoint or sort, bad base URL, missing path, a
+            ``timeout``/``deadline`` that is not a finite positive number of seconds).
         SnapshotError: a snapshot root without snapshots, or routes snapshots (not models).
 
     >>> df = load("sample")
     >>> sorted(df["source_endpoint"].unique())
     ['canonical', 'paid', 'subscription']
     """
+    opts = resolve_options(
+        options,
+        timeout=timeout,
+        client=client,
+        max_age=max_age,
+        deadline=deadline,
+        retries=retries,
+        max_bytes=max_bytes,
+    )
+    max_bytes = opts.max_bytes
     chosen = _check_endpoints(endpoints)
     if sort not in _SORTS:
         raise ConfigError(f"sort must be one of 'favorites', 'mostused' or None, not {sort!r}")
@@ -89,18 +105,7 @@ def load(
     provenance: dict[str, Any] = {"base_url": None, "authenticated": False}
     if found.kind == "live":
         settings = Settings.from_env(api_key=api_key, base_url=base_url)
-        df = _load_live(
-            chosen,
-            settings,
-            sort,
-            timeout,
-            client,
-            max_age,
-            deadline,
-            retries,
-            snapshot_at,
-            max_bytes,
-        )
+        df = _load_live(chosen, settings, sort, opts, snapshot_at)
         provenance = {"base_url": settings.base_url, "authenticated": settings.authenticated}
     elif found.kind in SNAPSHOT_KINDS:  # its stored provenance, in attrs already
         return _only(read_latest(found, "models"), chosen)
@@ -122,24 +127,22 @@ def _check_endpoints(endpoints: tuple[str, ...] | list[str] | str) -> tuple[str,
     return tuple(e for e in ENDPOINTS if e in chosen)
 
 
-def _load_live(
-    chosen, settings, sort, timeout, client, max_age, deadline, retries, snapshot_at, max_bytes
-):
+def _load_live(chosen, settings, sort, opts: FetchOptions, snapshot_at):
     from nanogpt_frame._http.cache import ResponseCache
     from nanogpt_frame.catalog.fetch_listings import fetch_listings
 
-    cache, max_age = ResponseCache.for_max_age(max_age)
+    cache, max_age = ResponseCache.for_max_age(opts.max_age)
     listings = fetch_listings(
         chosen,
         settings=settings,
         sort=sort,
-        timeout=timeout,
-        deadline=deadline,
-        retries=retries,
-        client=client,
+        timeout=opts.timeout,
+        deadline=opts.deadline,
+        retries=opts.retries,
+        client=opts.client,
         cache=cache,
         max_age=max_age,
-        max_bytes=max_bytes,
+        max_bytes=opts.max_bytes,
     )
     received = snapshot_at or max(listing.received_at for listing in listings.values())
     df = combine_tables({e: listing.table for e, listing in listings.items()}, snapshot_at=received)

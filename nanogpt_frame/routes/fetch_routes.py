@@ -4,7 +4,9 @@
 worker threads that share one ``Pacer`` (so no one-second window holds more than ``rate + 1``
 requests, retries included, even after a stall) and one ``Requester`` (deadline, retries, key
 hygiene). A failing model is recorded, never fatal, unless every model fails for want of a
-network. Fresh responses come from the cache (one entry per model and key scope).
+network. Fresh responses come from the cache (one entry per model and key scope). The call
+returns by its deadline and joins every worker before it returns (also on ``KeyboardInterrupt``);
+bodies and failures come back in the order the ids were given.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from nanogpt_frame._http.cache import key_fingerprint
-from nanogpt_frame._http.client import MAX_BODY_BYTES, Requester
-from nanogpt_frame._http.pacing import MAX_RATE, Pacer
-from nanogpt_frame.errors import ConfigError, FetchError
+from nanogpt_frame._http.client import MAX_BODY_BYTES, Requester, join_all
+from nanogpt_frame._http.options import MAX_SECONDS, check_rate
+from nanogpt_frame._http.pacing import Pacer
+from nanogpt_frame.errors import FetchError
 from nanogpt_frame.settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,18 +34,51 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from nanogpt_frame._http.cache import ResponseCache
 
-__all__ = ("RouteReplies", "fetch_routes", "route_url")
+__all__ = ("RouteReplies", "fetch_routes", "id_problem", "route_url")
 
 log = logging.getLogger("nanogpt_frame")
 
 
+def id_problem(model_id: Any) -> str | None:
+    """Why ``model_id`` cannot be asked for (``None`` when it can).
+
+    >>> id_problem("a/b"), id_problem(None), id_problem(float("nan"))
+    (None, 'not a model id: missing', 'not a model id: missing')
+    >>> id_problem(7)
+    'not a model id: int, not a string'
+    """
+    if not isinstance(model_id, str):
+        try:
+            missing = model_id is None or bool(model_id != model_id)  # NaN
+        except (TypeError, ValueError):  # pandas' NA has no truth value
+            missing = True
+        if missing:
+            return "not a model id: missing"
+        return f"not a model id: {type(model_id).__name__}, not a string"
+    if not model_id:
+        return "not a model id: empty"
+    try:
+        model_id.encode("utf-8")
+    except UnicodeEncodeError:
+        return "not a model id: not valid Unicode (a lone surrogate)"
+    return None
+
+
 def route_url(settings: Settings, model_id: str) -> str:
-    """The routes URL of one model: the id is one fully URL-encoded path segment.
+    """The routes URL of one model: the id is exactly one fully URL-encoded path segment.
+
+    Dots are encoded too when the whole id is ``.`` or ``..`` (which a URL would otherwise read
+    as "this folder" or "the parent folder", escaping the segment).
 
     >>> route_url(Settings(), "moonshotai/kimi-k2.6")
     'https://nano-gpt.com/api/models/moonshotai%2Fkimi-k2.6/providers'
+    >>> route_url(Settings(), "..")
+    'https://nano-gpt.com/api/models/%2E%2E/providers'
     """
-    return f"{settings.base_url}/models/{quote(model_id, safe='')}/providers"
+    segment = quote(model_id, safe="")
+    if segment in (".", ".."):
+        segment = segment.replace(".", "%2E")
+    return f"{settings.base_url}/models/{segment}/providers"
 
 
 @dataclass
@@ -103,16 +139,21 @@ def fetch_routes(
         Others: as for ``fetch_listings``.
 
     Raises:
-        ConfigError: ``rate`` is not a number in (0, 25].
+        ConfigError: ``rate``, ``timeout`` or ``deadline`` out of range.
         FetchError: every request failed without an HTTP answer (the network is down).
     """
-    if not (isinstance(rate, (int, float)) and 0 < rate <= MAX_RATE):
-        raise ConfigError(f"rate must be above 0 and at most {MAX_RATE:g} requests/s, not {rate!r}")
-    ids = list(dict.fromkeys(ids))
+    check_rate(rate)
     out = RouteReplies()
+    asked: list[str] = []
+    for model_id in dict.fromkeys(ids):
+        problem = id_problem(model_id)
+        if problem is None:
+            asked.append(model_id)
+        else:  # skipped and reported, never sent
+            out.failed[repr(model_id) if isinstance(model_id, str) else str(model_id)] = problem
     scope = key_fingerprint(settings.api_key)
     todo: list[str] = []
-    for model_id in ids:
+    for model_id in asked:
         entry = cache.get(route_url(settings, model_id), {}, scope) if cache else None
         body = entry.body() if entry is not None and max_age and entry.age() < max_age else None
         if body is not None and (validate is None or validate(body) is None):
@@ -121,9 +162,9 @@ def fetch_routes(
         else:
             todo.append(model_id)
     if not todo:
-        return out
+        return _in_order(out, asked)
     if deadline is None:
-        deadline = len(todo) / rate * 1.5 + 2 * timeout
+        deadline = min(MAX_SECONDS, len(todo) / rate * 1.5 + 2 * timeout)
     pacer = Pacer(rate)
     jobs: queue.SimpleQueue[str] = queue.SimpleQueue()
     for model_id in todo:
@@ -134,35 +175,42 @@ def fetch_routes(
     bar = _progress(len(todo), progress)
 
     def work(requester: Requester) -> None:
-        while not requester.cancel.is_set():
-            try:
-                model_id = jobs.get_nowait()
-            except queue.Empty:
-                return
-            url = route_url(settings, model_id)
-            problem = None
-            try:
-                reply = requester.get(url, before_each=pacer.wait)
-            except FetchError as exc:
-                problem = exc
-            with lock:
-                if finished.is_set():
+        try:
+            while not requester.cancel.is_set():
+                try:
+                    model_id = jobs.get_nowait()
+                except queue.Empty:
                     return
-                if problem is not None:
-                    out.failed[model_id] = problem.detail or str(problem)
-                    if problem.status is None:
-                        transport_failures.append(problem)
+                fetch_one(requester, model_id)
+        except BaseException:  # never a traceback from a worker thread into the user's process
+            log.debug("routes worker stopped", exc_info=True)
+            requester.abort()
+
+    def fetch_one(requester: Requester, model_id: str) -> None:
+        url = route_url(settings, model_id)
+        problem = None
+        try:
+            reply = requester.get(url, pacer=pacer)
+        except FetchError as exc:
+            problem = exc
+        with lock:
+            if finished.is_set():
+                return
+            if problem is not None:
+                out.failed[model_id] = problem.detail or str(problem)
+                if problem.status is None:
+                    transport_failures.append(problem)
+            else:
+                why = validate(reply.body) if validate is not None else None
+                if why is None:
+                    out.bodies[model_id] = reply.body
+                    if cache is not None:
+                        cache.put(url, {}, scope, reply.body, reply.headers)
                 else:
-                    why = validate(reply.body) if validate is not None else None
-                    if why is None:
-                        out.bodies[model_id] = reply.body
-                        if cache is not None:
-                            cache.put(url, {}, scope, reply.body, reply.headers)
-                    else:
-                        out.failed[model_id] = why
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(failed=len(out.failed), refresh=False)
+                    out.failed[model_id] = why
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(failed=len(out.failed), refresh=False)
 
     count = max(1, min(16, len(todo), workers or math.ceil(rate / 2)))
     with Requester(
@@ -179,19 +227,35 @@ def fetch_routes(
             )
             for i in range(count)
         ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(max(0.0, requester.remaining()) + timeout)
-        with lock:
-            finished.set()
-    if bar is not None:
-        bar.close()
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:  # all by the deadline, not the deadline per thread
+                thread.join(max(0.0, requester.remaining()))
+        finally:
+            requester.abort()  # late requests end now; pacer waits end at once
+            join_all(threads)
+            with lock:
+                finished.set()
+            if bar is not None:
+                bar.close()
     out.received_at = datetime.now(UTC)
-    if not out.bodies and transport_failures and len(transport_failures) == len(out.failed):
+    fetched_failures = [m for m in todo if m in out.failed]
+    if not out.bodies and transport_failures and len(transport_failures) == len(fetched_failures):
         first = transport_failures[0]
         raise FetchError(f"no provider route could be fetched: {first}", url=first.url)
     missing = [m for m in todo if m not in out.bodies and m not in out.failed]
     for model_id in missing:  # the deadline passed before their turn
-        out.failed[model_id] = "not fetched: the deadline was reached"
+        out.failed[model_id] = (
+            f"not fetched: the deadline of {requester.deadline:g}s for the whole load was "
+            f"reached after {requester.elapsed():.1f}s"
+        )
+    return _in_order(out, asked)
+
+
+def _in_order(out: RouteReplies, asked: list[str]) -> RouteReplies:
+    """``out`` with bodies and failures in the order the ids were asked (not completion order)."""
+    out.bodies = {m: out.bodies[m] for m in asked if m in out.bodies}
+    skipped = {m: why for m, why in out.failed.items() if m not in asked}
+    out.failed = {**skipped, **{m: out.failed[m] for m in asked if m in out.failed}}
     return out

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 import pandas as pd
 
+from nanogpt_frame._http.options import FetchOptions, resolve_options
 from nanogpt_frame.errors import CatalogWarning, ConfigError, PayloadError
 from nanogpt_frame.routes.flatten_routes import route_problem, routes_frame
 from nanogpt_frame.schema import table_kind
@@ -32,26 +33,42 @@ __all__ = ("load_routes",)
 _NOT_ROUTES = ("canonical.json",)
 
 
-def _ids_and_policies(models: Any) -> tuple[list[str] | None, dict[str, Any]]:
-    """Distinct ids (order kept) and each model's distillation status, from what was given."""
+def _ids_and_policies(models: Any) -> tuple[list[str] | None, dict[str, Any], dict[str, str]]:
+    """Distinct ids (order kept), each model's distillation status, and the entries that are
+    not model ids (``<NA>``, ``None``, NaN, empty: skipped, each named with why)."""
+    from nanogpt_frame.routes.fetch_routes import id_problem
+
     if models is None:
-        return None, {}
+        return None, {}, {}
+    policies: dict[str, Any] = {}
     if isinstance(models, pd.DataFrame):
         if table_kind(models.columns) != "models":
             raise ConfigError("models must be a models frame (from load()) or an iterable of ids")
         from nanogpt_frame.schema import unique_models
 
-        one = unique_models(models)
+        given = models["id"].astype(object).where(models["id"].notna(), None).tolist()
+        known = models[models["id"].notna() & (models["id"].astype(object) != "")]
+        one = unique_models(known)
         status = one["distillation_status"].astype(object).where(one["distillation_status"].notna())
-        return list(dict.fromkeys(models["id"].astype(str))), dict(
-            zip(one["id"], status, strict=True)
-        )
-    if isinstance(models, str):
-        models = [models]
-    ids = [str(m) for m in models]
-    if not all(ids):
-        raise ConfigError("model ids must be non-empty strings")
-    return list(dict.fromkeys(ids)), {}
+        policies = dict(zip(one["id"], status, strict=True))
+    elif isinstance(models, str):
+        given = [models]
+    else:
+        try:
+            given = list(models)
+        except TypeError:
+            raise ConfigError(
+                "models must be a models frame (from load()), an iterable of ids or one id"
+            ) from None
+    ids: dict[str, None] = {}
+    skipped: dict[str, str] = {}
+    for position, model_id in enumerate(given, 1):
+        problem = id_problem(model_id)
+        if problem is None:
+            ids.setdefault(model_id, None)
+        else:
+            skipped[f"entry {position} ({model_id!r})"] = problem
+    return list(ids), policies, skipped
 
 
 def load_routes(
@@ -61,13 +78,14 @@ def load_routes(
     api_key: str | None = None,
     base_url: str | None = None,
     max_age: float | None = None,
-    rate: float = 20.0,
+    rate: float | None = None,
     progress: bool | None = None,
     client: httpx.Client | None = None,
-    timeout: float = 30.0,
+    timeout: float | None = None,
     deadline: float | None = None,
-    retries: int = 4,
+    retries: int | None = None,
     snapshot_at: Any = None,
+    options: FetchOptions | None = None,
 ) -> pd.DataFrame:
     """The provider routes of models: each route's price and distillation policy, as a frame.
 
@@ -83,18 +101,27 @@ def load_routes(
             so the sample and a copy of its files give the same frame.
         api_key, base_url, client, timeout, retries: as for ``load``.
         max_age: reuse cached responses younger than this many seconds (default 300; 0: never).
-        rate: requests per second, at most 25 (the API's limit); requests are spaced evenly.
+        rate: requests per second, at most 25 (the API's limit; default 20); requests are
+            spaced evenly.
         progress: a progress bar (done/failed); ``None`` shows it only on a terminal or in a
             notebook.
-        deadline: seconds for the whole fetch (default: what ``rate`` needs, plus slack).
+        deadline: seconds for the whole fetch, the canonical listing it may need included
+            (default: what ``rate`` needs, plus slack); the call returns by then and no worker
+            thread outlives it.
         snapshot_at: override the receive time recorded in ``snapshot_at``.
+        options: a ``FetchOptions`` grouping ``timeout``, ``deadline``, ``retries``,
+            ``max_age``, ``client``, ``max_bytes`` and ``rate``; a keyword given here as well
+            (not ``None``) wins over its field.
 
     Returns:
-        One row per (model, provider); ``df.attrs["failed"]`` maps each model whose request
-        failed to the server's message (also named in a ``CatalogWarning``).
+        One row per (model, provider), in the order the ids were given;
+        ``df.attrs["failed"]`` maps each model whose request failed to the server's message,
+        and each entry that is not an id (``<NA>``, ``None``, NaN, empty) to why it was
+        skipped (all also named in a ``CatalogWarning``).
 
     Raises:
-        ConfigError: ``rate`` above 25, or ``models`` that are not a models frame or ids.
+        ConfigError: ``rate`` above 25, a ``timeout``/``deadline``/``rate`` that is not a
+            finite positive number, or ``models`` that are not a models frame or ids.
         FetchError: no route could be fetched because the network is down.
         PayloadError, SnapshotError: a file or snapshot that is not routes data (a models
             snapshot root or file says so, and where it goes instead).
@@ -104,29 +131,26 @@ def load_routes(
     >>> routes.attrs["source"], routes["model_id"].nunique() >= 20
     ('sample', True)
     """
-    from nanogpt_frame._http.pacing import MAX_RATE
-
-    if not (isinstance(rate, (int, float)) and 0 < rate <= MAX_RATE):
-        raise ConfigError(f"rate must be above 0 and at most {MAX_RATE:g} requests/s, not {rate!r}")
-    ids, policies = _ids_and_policies(models)
+    opts = resolve_options(
+        options,
+        timeout=timeout,
+        deadline=deadline,
+        retries=retries,
+        max_age=max_age,
+        client=client,
+        rate=rate,
+    )
+    ids, policies, skipped = _ids_and_policies(models)
     found = classify_source(source, raw_names=ROUTE_FILES)
     provenance: dict[str, Any] = {"base_url": None, "authenticated": False}
     if found.kind == "live":
-        fetch = {
-            "rate": rate,
-            "progress": progress,
-            "timeout": timeout,
-            "deadline": deadline,
-            "retries": retries,
-            "client": client,
-        }
-        df, provenance = _live(ids, policies, api_key, base_url, max_age, snapshot_at, fetch)
+        df, provenance = _live(ids, policies, api_key, base_url, snapshot_at, opts, progress)
     elif found.kind in SNAPSHOT_KINDS:  # its stored provenance, in attrs already
         df = read_latest(found, "routes")
         df.attrs.setdefault("failed", {})  # no request failed: none was made
         if ids is not None:
             df = df[df["model_id"].isin(ids)].reset_index(drop=True)
-        return df
+        return _with_skipped(df, skipped, warn=True)
     else:  # the sample or raw route files: one reading, so the same files give the same frame
         folder = found.path if found.path.is_dir() else found.path.parent
         df = _from_files(found.path, ids, policies or _policies_beside(folder), snapshot_at)
@@ -134,7 +158,7 @@ def load_routes(
             from nanogpt_frame.sample import sample_as_of
 
             provenance["sample_as_of"] = sample_as_of()
-    return _finish(df, found.name, provenance)
+    return _finish(_with_skipped(df, skipped), found.name, provenance)
 
 
 def _policies_beside(folder: Path) -> dict[str, Any]:
@@ -151,26 +175,50 @@ def _policies_beside(folder: Path) -> dict[str, Any]:
     return _ids_and_policies(load(listing, endpoints="canonical"))[1]
 
 
-def _live(ids, policies, api_key, base_url, max_age, snapshot_at, fetch: dict[str, Any]):
+def _with_skipped(df: pd.DataFrame, skipped: dict[str, str], *, warn: bool = False):
+    """``df`` with the entries that were not ids first in ``attrs["failed"]``."""
+    if skipped:
+        df.attrs["failed"] = {**skipped, **df.attrs.get("failed", {})}
+        if warn:
+            warnings.warn(
+                f"skipped {len(skipped)} entr(ies) that are not model ids: "
+                + "; ".join(f"{k}: {v}" for k, v in list(skipped.items())[:5]),
+                CatalogWarning,
+                stacklevel=3,
+            )
+    return df
+
+
+def _live(ids, policies, api_key, base_url, snapshot_at, opts: FetchOptions, progress):
+    import time
+
     from nanogpt_frame._http.cache import ResponseCache
     from nanogpt_frame.catalog.load_catalog import load
     from nanogpt_frame.routes.fetch_routes import fetch_routes
     from nanogpt_frame.settings import Settings
 
     settings = Settings.from_env(api_key=api_key, base_url=base_url)
+    started = time.monotonic()
     if ids is None:  # every model of a fresh canonical listing
-        catalog = load(
-            endpoints="canonical",
-            api_key=api_key,
-            base_url=base_url,
-            client=fetch["client"],
-            timeout=fetch["timeout"],
-            max_age=max_age,
-        )
-        ids, policies = _ids_and_policies(catalog)
-    cache, max_age = ResponseCache.for_max_age(max_age)
+        catalog = load(endpoints="canonical", api_key=api_key, base_url=base_url, options=opts)
+        ids, policies, _ = _ids_and_policies(catalog)
+    deadline = opts.deadline
+    if deadline is not None:  # one deadline for the listing and the routes together
+        deadline = max(0.001, deadline - (time.monotonic() - started))
+    cache, max_age = ResponseCache.for_max_age(opts.max_age)
     replies = fetch_routes(
-        ids, settings=settings, cache=cache, max_age=max_age, validate=route_problem, **fetch
+        ids,
+        settings=settings,
+        rate=opts.rate,
+        timeout=opts.timeout,
+        deadline=deadline,
+        retries=opts.retries,
+        client=opts.client,
+        cache=cache,
+        max_age=max_age,
+        progress=progress,
+        max_bytes=opts.max_bytes,
+        validate=route_problem,
     )
     df = routes_frame(
         replies.bodies, snapshot_at=snapshot_at or replies.received_at, policies=policies
