@@ -135,63 +135,101 @@ class _Row:
         return None
 
 
-def _columns(feed: str, items: list[Any], repaired: dict[int, dict[str, str]]):
-    """Per-column lists of one feed's models, and the count of items skipped."""
-    cols: dict[str, list[Any]] = {name: [] for name in MEDIA_COLUMN_NAMES if name != "snapshot_at"}
-    encode = Encoder()
+def _json(value: Any) -> str:
+    """Compact JSON with sorted keys: orjson when it reads the value exactly, else ``dumps``.
+
+    orjson writes NaN as ``null`` and refuses integers past 64 bits, so a value whose text holds
+    a ``null`` (maybe a NaN) or that orjson refuses is encoded by the strict ``dumps``.
+    """
+    try:
+        text = _orjson_dumps(value, option=_SORT).decode()
+    except (TypeError, ValueError):
+        return dumps(value)
+    return dumps(value) if "null" in text else text
+
+
+try:
+    import orjson as _orjson
+
+    _orjson_dumps = _orjson.dumps
+    _SORT = _orjson.OPT_SORT_KEYS
+except ImportError:  # pragma: no cover - orjson is a dependency
+    _orjson_dumps, _SORT = None, 0  # type: ignore[assignment]
+
+
+def _columns(
+    feed: str,
+    items: list[Any],
+    repaired: dict[int, dict[str, str]],
+    cols: dict[str, list[Any]],
+) -> int:
+    """Append one feed's models to the per-column lists; returns the count of items skipped."""
+    encode = Encoder() if _orjson_dumps is None else _json
     skipped = 0
     position = 0
+    text_columns = [(name, cols[name]) for name in _TEXT]
     for i, item in enumerate(items):
         if type(item) is not dict or type(item.get("id")) is not str or not item["id"]:
             skipped += 1
             continue
         row = _Row()
+        get = item.get
         cols["feed"].append(feed)
         cols["position"].append(position)
         position += 1
-        for name in _TEXT:
-            cols[name].append(row.text(item.get(name), name))
-        arch = row.section(item.get("architecture"), "architecture")
+        for name, column in text_columns:
+            value = get(name)
+            column.append(value if value is None or type(value) is str else row.text(value, name))
+        arch = row.section(get("architecture"), "architecture")
         cols["modality"].append(row.text(arch.get("modality"), "architecture.modality"))
         for name in ("input_modalities", "output_modalities"):
             cols[name].append(row.joined(arch.get(name), f"architecture.{name}"))
-        cols["created"].append(row.created(item.get("created")))
-        caps = item.get("capabilities")
+        cols["created"].append(row.created(get("created")))
+        caps = get("capabilities")
         if caps is None or type(caps) is dict:
             cols["capabilities"].append(None if caps is None else encode(caps))
         else:
             row.invalid["capabilities"] = caps
             cols["capabilities"].append(None)
-        params = row.section(item.get("supported_parameters"), "supported_parameters")
-        cols["resolutions"].append(
-            row.joined(params.get("resolutions"), "supported_parameters.resolutions", True)
-        )
-        for name in _PARAM_COUNTS:
-            cols[name].append(row.count(params.get(name), f"supported_parameters.{name}"))
-        cols["voices"].append(row.joined(params.get("voices"), "supported_parameters.voices"))
+        params = row.section(get("supported_parameters"), "supported_parameters")
+        if params:
+            cols["resolutions"].append(
+                row.joined(params.get("resolutions"), "supported_parameters.resolutions", True)
+            )
+            for name in _PARAM_COUNTS:
+                cols[name].append(row.count(params.get(name), f"supported_parameters.{name}"))
+            cols["voices"].append(row.joined(params.get("voices"), "supported_parameters.voices"))
+        else:
+            for name in ("resolutions", *_PARAM_COUNTS, "voices"):
+                cols[name].append(None)
         for name in _TOP_COUNTS:
-            cols[name].append(row.count(item.get(name), name))
+            value = get(name)
+            cols[name].append(None if value is None else row.count(value, name))
+        value = get("supports_dimensions")
         cols["supports_dimensions"].append(
-            row.flag(item.get("supports_dimensions"), "supports_dimensions")
+            value
+            if value is None or type(value) is bool
+            else row.flag(value, "supports_dimensions")
         )
-        cols["tags"].append(row.joined(item.get("tags"), "tags"))
-        pricing = item.get("pricing")
+        tags = get("tags")
+        cols["tags"].append(None if tags is None else row.joined(tags, "tags"))
+        pricing = get("pricing")
         cols["pricing_json"].append(None if pricing is None else encode(pricing))
         currency = pricing.get("currency") if type(pricing) is dict else None
         cols["price_currency"].append(row.text(currency, "pricing.currency"))
         extra: dict[str, Any] = {k: v for k, v in item.items() if k not in _MAPPED}
-        rest = {k: v for k, v in arch.items() if k not in _ARCHITECTURE}
-        if rest:
-            extra["architecture"] = rest
-        rest = {k: v for k, v in params.items() if k not in _PARAMETERS}
-        if rest:
-            extra["supported_parameters"] = rest
+        if arch.keys() - _ARCHITECTURE:
+            extra["architecture"] = {k: v for k, v in arch.items() if k not in _ARCHITECTURE}
+        if params.keys() - _PARAMETERS:
+            extra["supported_parameters"] = {
+                k: v for k, v in params.items() if k not in _PARAMETERS
+            }
         if i in repaired:
             row.invalid.update(repaired[i])
         if row.invalid:
             extra["_invalid"] = row.invalid
         cols["extra_json"].append(dumps(extra) if extra else None)
-    return cols, skipped
+    return skipped
 
 
 def media_frame(
@@ -228,7 +266,8 @@ def media_frame(
     if unknown:
         raise ConfigError(f"unknown media feeds {unknown}; the feeds are {MEDIA_FEEDS}")
     stamp = as_snapshot_time(snapshot_at)
-    parts: list[dict[str, list[Any]]] = []
+    cols: dict[str, list[Any]] = {name: [] for name in MEDIA_COLUMN_NAMES if name != "snapshot_at"}
+    seen = False
     skipped: dict[str, int] = {}
     meta: dict[str, Any] = {}
     repaired_feeds: list[str] = []
@@ -243,20 +282,20 @@ def media_frame(
         if body.get("_bad_utf8"):
             items, repaired = repair_text(items)
             repaired_feeds.append(feed)
-        cols, dropped = _columns(feed, items, repaired)
-        parts.append(cols)
+        dropped = _columns(feed, items, repaired, cols)
+        seen = True
         if dropped:
             skipped[feed] = dropped
         if "meta" in body:
             meta[feed] = body["meta"]
     schema = media_arrow_schema()
     arrays = []
+    rows = len(cols["id"])
     for field in schema:
         if field.name == "snapshot_at":
-            rows = sum(len(p["id"]) for p in parts)
             arrays.append(pa.array([stamp.value // 1000] * rows, pa.int64()).cast(field.type))
             continue
-        values = [v for p in parts for v in p[field.name]]
+        values = cols[field.name]
         if field.name == "created":
             arrays.append(pa.array(values, pa.int64()).cast(field.type))
         else:
@@ -279,6 +318,6 @@ def media_frame(
             CatalogWarning,
             stacklevel=2,
         )
-    if not parts and payloads:
+    if not seen and payloads:
         raise PayloadError("no media feed to flatten")
     return df
