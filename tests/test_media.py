@@ -147,7 +147,7 @@ def test_generated_catalog_over_a_loopback_server_with_latency_and_faults(
 def test_a_slow_feed_ends_at_the_deadline_with_a_clear_error(loopback_server):
     feeds, _ = media_catalog(40)
     server = loopback_server(FeedServer(feeds, latency=0.0, slow={"video": 5.0}))
-    with pytest.raises(nf.FetchError, match="timed out|deadline"):
+    with pytest.raises(nf.FetchError, match=r"timed out|deadline"):
         nf.load_media(base_url=server.base_url, max_age=0, timeout=0.5, deadline=1.0, retries=0)
 
 
@@ -513,3 +513,53 @@ def test_snapshot_round_trip_kinds_and_diff(tmp_path, sample_media):
 def test_columns_follow_the_contract():
     assert MEDIA_COLUMN_NAMES[:4] == ("snapshot_at", "feed", "position", "id")
     assert MEDIA_COLUMN_NAMES[-3:] == ("price_currency", "icon_url", "extra_json")
+
+
+# ---- the command line -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--feed", "image", "--resolution", "1024*1024"],
+        ["--images", "100", "--resolution", "1024x1024"],
+        ["--seconds", "30", "--resolution", "720p", "--with-audio"],
+        ["--characters", "5000"],
+        ["--minutes", "60"],
+        ["--tokens", "1e6"],
+        ["--feed", "video"],
+    ],
+)
+def test_cli_media_fits_80_columns(argv, capsys, monkeypatch):
+    from nanogpt_frame.cli import cli_logic
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert cli_logic(["media", "--sample", *argv]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() and max(map(len, out.splitlines())) <= 80
+
+
+def test_cli_media_job_formats_and_snapshot_kind(capsys, tmp_path):
+    from nanogpt_frame.cli import cli_logic
+
+    assert cli_logic(["media", "--sample", "--images", "100", "--resolution", "1024x1024",
+                      "--format", "json"]) == 0  # fmt: skip
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0] == {"rank": 1, "id": "sdxl-lightning", "billable": "image",
+                       "line_resolution": "1024x1024", "line_variant": None, "price_usd": 0.002,
+                       "units": 100.0, "cost": 0.2, "reason": None}  # fmt: skip
+    unpriced = [r for r in rows if r["cost"] is None]
+    assert unpriced and all(r["reason"] for r in unpriced)  # listed with a reason, never as 0
+    assert cli_logic(["media", "--sample", "--minutes", "10", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].endswith(",0.06,")
+    root = tmp_path / "media"
+    assert cli_logic(["snapshot", "--sample", "--kind", "media", "--out", str(root),
+                      "--format", "json"]) == 0  # fmt: skip
+    written = json.loads(capsys.readouterr().out)
+    assert written["rows"] == {"image": 10, "video": 8, "audio": 8, "embedding": 6}
+    assert nf.read_snapshots(root)["feed"].nunique() == 4
+    assert cli_logic(["snapshot", "--sample", "--out", str(root)]) == 1  # a root of one kind
+    assert "media snapshots" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:
+        cli_logic(["media", "--sample", "--images", "-1"])
+    assert usage.value.code == 2
