@@ -563,3 +563,19 @@ def test_cli_media_job_formats_and_snapshot_kind(capsys, tmp_path):
     with pytest.raises(SystemExit) as usage:
         cli_logic(["media", "--sample", "--images", "-1"])
     assert usage.value.code == 2
+
+
+def test_unreadable_values_and_bad_utf8_are_kept_not_fatal():
+    body = (
+        b'{"object": "list", "data": [{"id": "x\xff", "name": 5, "max_tokens": 1.5, '
+        b'"tags": ["a", 2], "supports_dimensions": "yes", "created": -3, '
+        b'"pricing": {"per_million_tokens": 0.02}}, 7, {"name": "no id"}]}'
+    )
+    with pytest.warns(nf.CatalogWarning) as caught:
+        df = media_frame({"embedding": body}, snapshot_at=STAMP)
+    assert len(df) == 1 and df.attrs["skipped_items"] == {"embedding": 2}
+    assert any("UTF-8" in str(w.message) for w in caught)
+    invalid = json.loads(df.loc[0, "extra_json"])["_invalid"]
+    assert set(invalid) >= {"name", "max_tokens", "tags", "supports_dimensions", "created"}
+    assert df.loc[0, ["name", "max_tokens", "tags"]].isna().all()
+    assert nf.media_prices(df)["price_usd"].tolist() == [0.02]

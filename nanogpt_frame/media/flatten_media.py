@@ -24,7 +24,7 @@ from nanogpt_frame.schema import (
     media_arrow_schema,
     normal_resolution,
 )
-from nanogpt_frame.values import Encoder, dumps, repair_text
+from nanogpt_frame.values import EMPTY, Encoder, dumps, gc_paused, repair_text
 
 __all__ = ("media_frame", "parse_feed")
 
@@ -57,7 +57,8 @@ def parse_feed(payload: Any, source: str) -> dict[str, Any]:
     >>> parse_feed(b'{"object": "list", "data": []}', "image")["data"]
     []
     """
-    body, bad_utf8 = parse(payload, source)
+    with gc_paused():  # a bulk build of acyclic objects: the cyclic GC has nothing to find
+        body, bad_utf8 = parse(payload, source)
     if bad_utf8:
         body = {**body, "_bad_utf8": True}
     return body
@@ -163,73 +164,124 @@ def _columns(
     repaired: dict[int, dict[str, str]],
     cols: dict[str, list[Any]],
 ) -> int:
-    """Append one feed's models to the per-column lists; returns the count of items skipped."""
+    """Append one feed's models to the per-column lists; returns the count of items skipped.
+
+    The common case (every value already of its column's type) takes inline fast paths; any
+    other value goes through ``_Row``, which reads it or records it as unreadable.
+    """
     encode = Encoder() if _orjson_dumps is None else _json
     skipped = 0
     position = 0
-    text_columns = [(name, cols[name]) for name in _TEXT]
+    add = {name: column.append for name, column in cols.items()}
+    texts = [(name, add[name]) for name in _TEXT]
+    counts = [(name, add[name]) for name in _TOP_COUNTS]
+    add_modality, add_inputs = add["modality"], add["input_modalities"]
+    add_outputs, add_created = add["output_modalities"], add["created"]
+    add_caps, add_res, add_voices = add["capabilities"], add["resolutions"], add["voices"]
+    add_images, add_chars = add["max_images"], add["max_chars"]
+    add_supports, add_tags = add["supports_dimensions"], add["tags"]
+    add_pricing, add_currency = add["pricing_json"], add["price_currency"]
+    add_extra, add_feed, add_position = add["extra_json"], add["feed"], add["position"]
     for i, item in enumerate(items):
         if type(item) is not dict or type(item.get("id")) is not str or not item["id"]:
             skipped += 1
             continue
         row = _Row()
         get = item.get
-        cols["feed"].append(feed)
-        cols["position"].append(position)
+        add_feed(feed)
+        add_position(position)
         position += 1
-        for name, column in text_columns:
+        for name, append in texts:
             value = get(name)
-            column.append(value if value is None or type(value) is str else row.text(value, name))
-        arch = row.section(get("architecture"), "architecture")
-        cols["modality"].append(row.text(arch.get("modality"), "architecture.modality"))
-        for name in ("input_modalities", "output_modalities"):
-            cols[name].append(row.joined(arch.get(name), f"architecture.{name}"))
-        cols["created"].append(row.created(get("created")))
+            append(value if value is None or type(value) is str else row.text(value, name))
+        arch = get("architecture")
+        if type(arch) is not dict:
+            arch = row.section(arch, "architecture")
+        value = arch.get("modality")
+        add_modality(value if value is None or type(value) is str else row.text(value, "modality"))
+        add_inputs(_join(arch.get("input_modalities"), row, "architecture.input_modalities"))
+        add_outputs(_join(arch.get("output_modalities"), row, "architecture.output_modalities"))
+        value = get("created")
+        if type(value) is int and 0 < value < _MAX_CREATED:
+            add_created(value * 1_000_000)
+        else:
+            add_created(row.created(value))
         caps = get("capabilities")
         if caps is None or type(caps) is dict:
-            cols["capabilities"].append(None if caps is None else encode(caps))
+            add_caps(None if caps is None else encode(caps))
         else:
             row.invalid["capabilities"] = caps
-            cols["capabilities"].append(None)
-        params = row.section(get("supported_parameters"), "supported_parameters")
+            add_caps(None)
+        params = get("supported_parameters")
         if params:
-            cols["resolutions"].append(
-                row.joined(params.get("resolutions"), "supported_parameters.resolutions", True)
+            if type(params) is not dict:
+                params = row.section(params, "supported_parameters")
+            add_res(row.joined(params.get("resolutions"), "supported_parameters.resolutions", True))
+            value = params.get("max_images")
+            add_images(
+                value if value is None else row.count(value, "supported_parameters.max_images")
             )
-            for name in _PARAM_COUNTS:
-                cols[name].append(row.count(params.get(name), f"supported_parameters.{name}"))
-            cols["voices"].append(row.joined(params.get("voices"), "supported_parameters.voices"))
+            value = params.get("max_chars")
+            add_chars(
+                value if value is None else row.count(value, "supported_parameters.max_chars")
+            )
+            add_voices(_join(params.get("voices"), row, "supported_parameters.voices"))
         else:
-            for name in ("resolutions", *_PARAM_COUNTS, "voices"):
-                cols[name].append(None)
-        for name in _TOP_COUNTS:
+            if params is not None and params != {}:
+                row.invalid["supported_parameters"] = params
+            params = EMPTY
+            add_res(None)
+            add_images(None)
+            add_chars(None)
+            add_voices(None)
+        for name, append in counts:
             value = get(name)
-            cols[name].append(None if value is None else row.count(value, name))
+            append(None if value is None else row.count(value, name))
         value = get("supports_dimensions")
-        cols["supports_dimensions"].append(
+        add_supports(
             value
             if value is None or type(value) is bool
             else row.flag(value, "supports_dimensions")
         )
-        tags = get("tags")
-        cols["tags"].append(None if tags is None else row.joined(tags, "tags"))
+        add_tags(_join(get("tags"), row, "tags"))
         pricing = get("pricing")
-        cols["pricing_json"].append(None if pricing is None else encode(pricing))
+        add_pricing(None if pricing is None else encode(pricing))
         currency = pricing.get("currency") if type(pricing) is dict else None
-        cols["price_currency"].append(row.text(currency, "pricing.currency"))
-        extra: dict[str, Any] = {k: v for k, v in item.items() if k not in _MAPPED}
+        add_currency(
+            currency
+            if currency is None or type(currency) is str
+            else row.text(currency, "pricing.currency")
+        )
+        extra: dict[str, Any] | None = None
+        if item.keys() - _MAPPED:
+            extra = {k: v for k, v in item.items() if k not in _MAPPED}
         if arch.keys() - _ARCHITECTURE:
+            extra = extra or {}
             extra["architecture"] = {k: v for k, v in arch.items() if k not in _ARCHITECTURE}
         if params.keys() - _PARAMETERS:
+            extra = extra or {}
             extra["supported_parameters"] = {
                 k: v for k, v in params.items() if k not in _PARAMETERS
             }
         if i in repaired:
             row.invalid.update(repaired[i])
         if row.invalid:
+            extra = extra or {}
             extra["_invalid"] = row.invalid
-        cols["extra_json"].append(dumps(extra) if extra else None)
+        add_extra(_json(extra) if extra else None)
     return skipped
+
+
+def _join(value: Any, row: _Row, path: str) -> str | None:
+    """A list of strings joined with ``,`` (a plain string as served), else unreadable."""
+    if value is None or type(value) is str:
+        return value
+    if type(value) is list:
+        try:
+            return ",".join(value)
+        except TypeError:
+            pass
+    return row.joined(value, path)
 
 
 def media_frame(
@@ -282,7 +334,8 @@ def media_frame(
         if body.get("_bad_utf8"):
             items, repaired = repair_text(items)
             repaired_feeds.append(feed)
-        dropped = _columns(feed, items, repaired, cols)
+        with gc_paused():
+            dropped = _columns(feed, items, repaired, cols)
         seen = True
         if dropped:
             skipped[feed] = dropped
