@@ -579,3 +579,17 @@ def test_unreadable_values_and_bad_utf8_are_kept_not_fatal():
     assert set(invalid) >= {"name", "max_tokens", "tags", "supports_dimensions", "created"}
     assert df.loc[0, ["name", "max_tokens", "tags"]].isna().all()
     assert nf.media_prices(df)["price_usd"].tolist() == [0.02]
+
+
+@pytest.mark.parametrize("count", [40, 1_000])
+def test_the_columnar_and_row_by_row_readers_give_the_same_frame(count, monkeypatch):
+    import nanogpt_frame.media.flatten_media as flatten
+
+    feeds, _ = media_catalog(count, seed=count)
+    feeds["image"]["data"][0]["tags"] = "image"  # a plain string: the row reader keeps it
+    fast = media_frame(feeds, snapshot_at=STAMP)
+    monkeypatch.setattr(flatten, "ROW_BY_ROW", True)
+    pd.testing.assert_frame_equal(media_frame(feeds, snapshot_at=STAMP), fast)
+    sample = nf.load_media(source="sample")
+    monkeypatch.setattr(flatten, "ROW_BY_ROW", False)
+    pd.testing.assert_frame_equal(nf.load_media(source="sample"), sample)
