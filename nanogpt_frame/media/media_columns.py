@@ -44,6 +44,36 @@ def _counts(values: list[Any]) -> Any:
     return array
 
 
+def _json_column(values: list[Any], encode: Callable[[Any], str]) -> Any:
+    """Compact sorted-key JSON of each value (``None`` stays null), encoded in bulk by orjson.
+
+    orjson writes NaN as ``null`` and refuses integers past 64 bits: an encoding holding a
+    ``null`` is redone by ``encode`` (the strict encoder), as is the whole column on a refusal.
+    """
+    import pyarrow as pa
+
+    if _dumps is not None:
+        try:
+            raw = [None if v is None else _dumps(v, option=_SORT) for v in values]
+        except TypeError:  # orjson.JSONEncodeError: an integer past 64 bits, a lone surrogate
+            raw = None
+        if raw is not None:
+            for i, text in enumerate(raw):
+                if text is not None and b"null" in text:
+                    raw[i] = encode(values[i]).encode()
+            return pa.array(raw, pa.binary()).cast(pa.string())
+    return pa.array([None if v is None else encode(v) for v in values], pa.string())
+
+
+try:
+    import orjson as _orjson
+
+    _dumps: Callable[..., bytes] | None = _orjson.dumps
+    _SORT = _orjson.OPT_SORT_KEYS
+except ImportError:  # pragma: no cover - orjson is a dependency
+    _dumps, _SORT = None, 0
+
+
 def _lists(values: list[Any], normal: Callable[[str], Any] | None = None) -> Any:
     """Lists of strings joined with ``,``; ``None`` when any value is not such a list."""
     import pyarrow as pa
@@ -103,7 +133,7 @@ def fast_columns(
     out["created"] = (
         None if stamps is None else pc.multiply(stamps, 1_000_000).cast(pa.timestamp("us", "UTC"))
     )
-    out["capabilities"] = pa.array([None if c is None else encode(c) for c in caps], pa.string())
+    out["capabilities"] = _json_column(caps, encode)
     out["resolutions"] = _lists([p.get("resolutions") for p in params], normal_resolution)
     out["max_images"] = _counts([p.get("max_images") for p in params])
     out["max_chars"] = _counts([p.get("max_chars") for p in params])
@@ -116,7 +146,7 @@ def fast_columns(
     out["price_currency"] = _strings(
         [p.get("currency") if type(p) is dict else None for p in pricing]
     )
-    extras: list[str | None] = []
+    extras: list[dict[str, Any] | None] = []
     for item, arch, param in zip(items, archs, params, strict=True):
         extra: dict[str, Any] | None = None
         if item.keys() - mapped:
@@ -127,8 +157,8 @@ def fast_columns(
         if param.keys() - parameters:
             extra = extra or {}
             extra["supported_parameters"] = {k: v for k, v in param.items() if k not in parameters}
-        extras.append(None if extra is None else encode(extra))
-    out["extra_json"] = pa.array(extras, pa.string())
+        extras.append(extra)
+    out["extra_json"] = _json_column(extras, encode)
     if any(value is None for value in out.values()):
         return None
     return out
