@@ -142,7 +142,7 @@ def fast_columns(
         out[name] = _counts([m.get(name) for m in items])
     out["supports_dimensions"] = strict([m.get("supports_dimensions") for m in items], pa.bool_())
     out["tags"] = _lists([m.get("tags") for m in items])
-    out["pricing_json"] = pa.array([None if p is None else encode(p) for p in pricing], pa.string())
+    out["pricing_json"] = _json_column(pricing, encode)
     out["price_currency"] = _strings(
         [p.get("currency") if type(p) is dict else None for p in pricing]
     )
