@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from typing import Any
 
 from nanogpt_frame.cli.types import age, seconds, whole_number
@@ -13,7 +14,7 @@ __all__ = ("add_media_parser", "media_command", "media_snapshot")
 
 EXAMPLE = (
     "nanogpt-frame media --sample --feed image --resolution 1024x1024\n"
-    "         nanogpt-frame media --sample --seconds 30 --resolution 720p --with-audio"
+    "         nanogpt-frame media --sample --seconds 30 --with-audio"
 )
 #: Job options -> the feed a job of that kind belongs to when ``--feed`` is not given.
 _JOB_FEEDS = {
@@ -58,10 +59,13 @@ def add_media_parser(commands: Any) -> argparse.ArgumentParser:
     media = commands.add_parser(
         "media",
         help="cheapest image, video, audio and embedding models, or what a job costs",
-        description="The cheapest models of a media feed for a need (--feed, --resolution, "
-        "--billable), or, with a job (--images, --seconds, --characters, --minutes, --tokens), "
-        "what that job costs on each model of its feed, cheapest first. Unpriced models are "
-        "counted, never shown as free.",
+        description=textwrap.fill(
+            "The cheapest models of a media feed for a need (--feed, --resolution, "
+            "--billable), or, with a job (--images, --seconds, --characters, --minutes, "
+            "--tokens), what that job costs on each model of its feed, cheapest first. "
+            "Unpriced models are counted, never shown as free.",
+            width=78,
+        ),
         epilog=f"Example: {EXAMPLE}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
