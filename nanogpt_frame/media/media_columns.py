@@ -10,12 +10,16 @@ records it; both give the same frame (``tests/test_media.py`` checks it).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from nanogpt_frame.schema import normal_resolution
 from nanogpt_frame.values import strict
 
 __all__ = ("fast_columns",)
+
+#: Catalogs repeat a few dozen resolution labels: each is normalised once.
+_normal = lru_cache(maxsize=4096)(normal_resolution)
 
 _NONE = type(None)
 _MAX_CREATED = 7_258_118_400  # 2200-01-01 in unix seconds
@@ -134,7 +138,7 @@ def fast_columns(
         None if stamps is None else pc.multiply(stamps, 1_000_000).cast(pa.timestamp("us", "UTC"))
     )
     out["capabilities"] = _json_column(caps, encode)
-    out["resolutions"] = _lists([p.get("resolutions") for p in params], normal_resolution)
+    out["resolutions"] = _lists([p.get("resolutions") for p in params], _normal)
     out["max_images"] = _counts([p.get("max_images") for p in params])
     out["max_chars"] = _counts([p.get("max_chars") for p in params])
     out["voices"] = _lists([p.get("voices") for p in params])
