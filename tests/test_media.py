@@ -593,3 +593,46 @@ def test_the_columnar_and_row_by_row_readers_give_the_same_frame(count, monkeypa
     sample = nf.load_media(source="sample")
     monkeypatch.setattr(flatten, "ROW_BY_ROW", False)
     pd.testing.assert_frame_equal(nf.load_media(source="sample"), sample)
+
+
+_ODD = st.none() | st.booleans() | st.integers(-3, 2**65) | st.floats() | st.text(max_size=4)
+_FIELD = (
+    _ODD
+    | st.lists(_ODD | st.text(max_size=3), max_size=3)
+    | st.dictionaries(
+        st.sampled_from(
+            ["modality", "input_modalities", "resolutions", "max_images", "voices", "x"]
+        ),
+        _ODD | st.lists(st.text(max_size=3), max_size=2),
+        max_size=3,
+    )
+)
+_KEYS = ["name", "created", "architecture", "supported_parameters", "capabilities", "tags",
+         "dimensions", "max_tokens", "supports_dimensions", "pricing", "icon_url", "extra"]  # fmt: skip
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"id": st.text(min_size=1, max_size=5)}, optional=dict.fromkeys(_KEYS, _FIELD)
+        ),
+        max_size=6,
+    )
+)
+def test_any_records_flatten_the_same_both_ways_without_raising(records):
+    import warnings
+
+    import nanogpt_frame.media.flatten_media as flatten
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", nf.CatalogWarning)
+        fast = media_frame({"image": {"data": records}}, snapshot_at=STAMP)
+        flatten.ROW_BY_ROW = True
+        try:
+            slow = media_frame({"image": {"data": records}}, snapshot_at=STAMP)
+        finally:
+            flatten.ROW_BY_ROW = False
+    pd.testing.assert_frame_equal(fast, slow)
+    assert len(fast) == len(records)
+    nf.media_prices(fast)  # every pricing object reads into lines without raising
