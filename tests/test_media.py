@@ -636,3 +636,15 @@ def test_any_records_flatten_the_same_both_ways_without_raising(records):
     pd.testing.assert_frame_equal(fast, slow)
     assert len(fast) == len(records)
     nf.media_prices(fast)  # every pricing object reads into lines without raising
+
+
+def test_a_price_table_carries_the_frame_rule_and_one_without_it_is_not_guessed(sample_media):
+    job = [{"model": "wan-2.1-i2v", "resolution": "720p", "frames": 121}]
+    table = nf.media_prices(sample_media)
+    assert nf.media_cost(job, table)["cost"].tolist() == [0.5]  # x1.25 from the table's rules
+    bare = table.copy()
+    bare.attrs = {}
+    out = nf.media_cost(job, bare).iloc[0]
+    assert pd.isna(out["cost"]) and "frame rule unknown" in out["unpriced_reason"]
+    plain = nf.media_cost([{"model": "qwen-image", "images": 2, "resolution": "1024x1024"}], bare)
+    assert plain["cost"].tolist() == [0.01]

@@ -11,14 +11,13 @@ unpriced (``cost`` ``<NA>`` with ``unpriced_reason``), never 0.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 
-from nanogpt_frame.analysis.media_price_lines import media_prices, pricing_settings
+from nanogpt_frame.analysis.media_price_lines import media_prices
 from nanogpt_frame.errors import ConfigError
 from nanogpt_frame.schema import (
     MEDIA_FEEDS,
@@ -72,10 +71,13 @@ def _price_table(prices: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in MEDIA_PRICE_COLUMN_NAMES if c not in prices.columns]
     if missing:
         raise ConfigError(f"prices must be a media_prices table; missing columns {missing}")
+    attrs = prices.attrs
     if prices["snapshot_at"].nunique() > 1:  # a history: each model's latest snapshot
         latest = prices.groupby(["feed", "id"])["snapshot_at"].transform("max")
         prices = prices[prices["snapshot_at"] == latest]
-    return prices.reset_index(drop=True)
+    prices = prices.reset_index(drop=True)
+    prices.attrs = attrs
+    return prices
 
 
 def _pick_resolution(lines: pd.DataFrame, wanted: str | None, default: str | None):
@@ -323,24 +325,14 @@ def media_cost(
     """
     frame = _jobs(jobs)
     table = _price_table(prices)
-    settings: dict[tuple[str, str], dict[str, Any]] = {}
-    if table_kind(prices.columns) == "media":
-        latest = prices[
-            prices["snapshot_at"] == prices.groupby(["feed", "id"])["snapshot_at"].transform("max")
-        ]
-        for feed, model, text in zip(
-            latest["feed"], latest["id"], latest["pricing_json"], strict=True
-        ):
-            settings[(feed, model)] = pricing_settings(
-                json.loads(text) if isinstance(text, str) else None
-            )
+    rules: dict[str, dict[str, dict[str, Any]]] | None = table.attrs.get("rules")
     groups: dict[tuple[str, str], pd.DataFrame] = {
         (str(feed), str(model)): part
         for (feed, model), part in table.groupby(["feed", "id"], sort=False)
     }
     by_id: dict[str, list[str]] = {}
-    for feed, model in groups:
-        by_id.setdefault(model, []).append(feed)
+    for feed_name, model_id in groups:
+        by_id.setdefault(model_id, []).append(feed_name)
     rows = []
     records: list[dict[str, Any]] = [
         {str(k): v for k, v in row.items()}
@@ -359,7 +351,16 @@ def media_cost(
             continue
         key = (feeds[0], str(model))
         lines = groups[key]
-        result = _cost_one(job, lines, settings.get(key) or _settings_of(lines))
+        if rules is None:  # a price table that lost its rules: a frame rule may be unseen
+            settings: dict[str, Any] = {}
+            if (lines["shape"] == "per_resolution").any():
+                rows.append({**dict.fromkeys(_OUT), "feed": key[0], "unpriced_reason":
+                             "frame rule unknown: pass the media frame (load_media), not a "
+                             "price table without its attrs"})  # fmt: skip
+                continue
+        else:
+            settings = rules.get(key[0], {}).get(key[1], {})
+        result = _cost_one(job, lines, settings)
         result["feed"] = feeds[0]
         rows.append(result)
     out = pd.DataFrame(rows, index=frame.index, columns=list(_OUT))
@@ -378,11 +379,6 @@ def media_cost(
     for name in ("feed", "billable", "line_resolution", "line_variant", "unpriced_reason"):
         costed[name] = costed[name].astype("string[pyarrow]")
     return costed
-
-
-def _settings_of(lines: pd.DataFrame) -> dict[str, Any]:
-    """Without the pricing object (a price table was given): no frame rule, no default."""
-    return {}
 
 
 def cheapest_media(

@@ -259,7 +259,8 @@ def media_prices(media: pd.DataFrame) -> pd.DataFrame:
     stamps = media["snapshot_at"].array
     feeds, ids = media["feed"].tolist(), media["id"].tolist()
     texts = media["pricing_json"].tolist()
-    decoded: dict[str, tuple[list[Line], float | None]] = {}
+    decoded: dict[str, tuple[list[Line], dict[str, Any]]] = {}
+    rules: dict[str, dict[str, dict[str, Any]]] = {}
     for row, text in enumerate(texts):
         if text is None or text is pd.NA:
             continue
@@ -269,9 +270,12 @@ def media_prices(media: pd.DataFrame) -> pd.DataFrame:
                 pricing = json.loads(text)
             except ValueError:
                 pricing = text
-            minimum = pricing_settings(pricing).get("minimum")
-            found = decoded[text] = (pricing_lines(pricing), minimum)
-        lines, minimum = found
+            settings = {k: v for k, v in pricing_settings(pricing).items() if v is not None}
+            found = decoded[text] = (pricing_lines(pricing), settings)
+        lines, settings = found
+        minimum = settings.get("minimum")
+        if settings:  # the latest snapshot's (a history is oldest first)
+            rules.setdefault(feeds[row], {})[ids[row]] = settings
         for billable, res, duration, variant, size, price, shape, key in lines:
             columns["snapshot_at"].append(stamps[row])
             columns["feed"].append(feeds[row])
@@ -288,5 +292,6 @@ def media_prices(media: pd.DataFrame) -> pd.DataFrame:
     schema = media_prices_arrow_schema()
     arrays = [pa.array(columns[f.name], f.type) for f in schema]
     out = pa.Table.from_arrays(arrays, schema=schema).to_pandas(types_mapper=pd.ArrowDtype)
-    out.attrs = {"table": "media_prices", "source": media.attrs.get("source")}
+    # the rules media_cost applies beside the lines (frame multiplier, defaults), per feed and id
+    out.attrs = {"table": "media_prices", "source": media.attrs.get("source"), "rules": rules}
     return out
