@@ -109,7 +109,7 @@ _LAZY = {
     "catalog_summary": "analysis.catalog_summary",
     "load_media": "media.load_media",
     "media_prices": "analysis.media_price_lines",
-    "cheapest_media": "analysis.media_jobs",
+    "cheapest_media": "analysis.media_cheapest",
     "media_cost": "analysis.media_jobs",
     "media_quality": "analysis.media_quality",
 }
@@ -118,7 +118,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from nanogpt_frame.analysis.catalog_summary import catalog_summary
     from nanogpt_frame.analysis.diff import diff
     from nanogpt_frame.analysis.frontier import pareto_frontier
-    from nanogpt_frame.analysis.media_jobs import cheapest_media, media_cost
+    from nanogpt_frame.analysis.media_cheapest import cheapest_media
+    from nanogpt_frame.analysis.media_jobs import media_cost
     from nanogpt_frame.analysis.media_price_lines import media_prices
     from nanogpt_frame.analysis.media_quality import media_quality
     from nanogpt_frame.analysis.pricing import Workload, blended_price, workload_cost

@@ -1,4 +1,4 @@
-"""What media costs: the cheapest models for a need, and the price of media jobs. Pure.
+"""What media jobs cost (``media_cost``). Pure.
 
 Job rules (``media_cost``), one job per row: images x the line for the job's resolution (else
 ``default``, else ``auto``, else unpriced); a per-video price covers its ``duration_seconds``
@@ -20,13 +20,12 @@ import pandas as pd
 from nanogpt_frame.analysis.media_price_lines import media_prices
 from nanogpt_frame.errors import ConfigError
 from nanogpt_frame.schema import (
-    MEDIA_FEEDS,
     MEDIA_PRICE_COLUMN_NAMES,
     normal_resolution,
     table_kind,
 )
 
-__all__ = ("JOB_COLUMNS", "cheapest_media", "media_cost")
+__all__ = ("JOB_COLUMNS", "media_cost", "pick_resolution", "price_table")
 
 #: What a job may say it used; ``model`` is required. ``feed`` picks a feed when an id is in two,
 #: ``videos`` counts videos (default 1), ``frames`` is checked against a frame threshold,
@@ -62,7 +61,7 @@ _OUT = (
 )
 
 
-def _price_table(prices: pd.DataFrame) -> pd.DataFrame:
+def price_table(prices: pd.DataFrame) -> pd.DataFrame:
     """The price lines to use: a media frame is read into lines; a history keeps its latest."""
     if not isinstance(prices, pd.DataFrame):
         raise ConfigError("prices must be a media frame (load_media) or its media_prices table")
@@ -80,7 +79,7 @@ def _price_table(prices: pd.DataFrame) -> pd.DataFrame:
     return prices
 
 
-def _pick_resolution(lines: pd.DataFrame, wanted: str | None, default: str | None):
+def pick_resolution(lines: pd.DataFrame, wanted: str | None, default: str | None):
     """The lines for a resolution: exact, else ``default``, else ``auto``; or a reason."""
     served = lines["resolution"]
     if served.isna().all():
@@ -175,7 +174,7 @@ def _cost_one(job: Mapping[str, Any], lines: pd.DataFrame, settings: dict[str, A
     chosen, reason = _pick_variant(chosen, job)
     if chosen is not None:
         wanted = normal_resolution(_value(job, "resolution"))
-        chosen, reason = _pick_resolution(chosen, wanted, settings.get("default_resolution"))
+        chosen, reason = pick_resolution(chosen, wanted, settings.get("default_resolution"))
     seconds = _value(job, "seconds")
     if chosen is not None and billable == "video" and chosen["duration_seconds"].notna().any():
         chosen, reason, videos = _by_duration(chosen, seconds, settings, _value(job, "videos"))
@@ -324,7 +323,7 @@ def media_cost(
     [0.5]
     """
     frame = _jobs(jobs)
-    table = _price_table(prices)
+    table = price_table(prices)
     rules: dict[str, dict[str, dict[str, Any]]] | None = table.attrs.get("rules")
     groups: dict[tuple[str, str], pd.DataFrame] = {
         (str(feed), str(model)): part
@@ -379,55 +378,3 @@ def media_cost(
     for name in ("feed", "billable", "line_resolution", "line_variant", "unpriced_reason"):
         costed[name] = costed[name].astype("string[pyarrow]")
     return costed
-
-
-def cheapest_media(
-    prices: pd.DataFrame,
-    *,
-    feed: str,
-    billable: str | None = None,
-    resolution: str | None = None,
-    **filters: Any,
-) -> pd.DataFrame:
-    """The cheapest models for a need: per model its cheapest matching priced line, ranked.
-
-    Args:
-        prices: a media frame, a media history, or its ``media_prices`` table.
-        feed: ``image``, ``video``, ``audio`` or ``embedding``.
-        billable: only lines of this unit (``image``, ``second``, ``minute``, ...).
-        resolution: the resolution needed (normalised: ``1024*1024`` is ``1024x1024``); a
-            model without that line uses its ``default`` line, else its ``auto`` line.
-        filters: more equalities on price-line columns, e.g. ``variant="with_audio"``,
-            ``duration_seconds=5``.
-
-    Returns:
-        One row per model: the price-line columns plus ``rank`` (1 is cheapest; ties share a
-        rank), ordered by unit and price. Ranks count within each ``billable``.
-
-    >>> import nanogpt_frame as nf
-    >>> best = cheapest_media(nf.load_media(source="sample"), feed="embedding")
-    >>> best[["id", "price_usd", "rank"]].head(1).values.tolist()
-    [['BAAI/bge-m3', 0.005, 1]]
-    """
-    if feed not in MEDIA_FEEDS:
-        raise ConfigError(f"feed must be one of {MEDIA_FEEDS}, not {feed!r}")
-    table = _price_table(prices)
-    lines = table[(table["feed"] == feed) & table["price_usd"].notna()]
-    if billable is not None:
-        lines = lines[lines["billable"] == billable]
-    for name, value in filters.items():
-        if name not in lines.columns:
-            raise ConfigError(f"unknown price-line column {name!r} in filters")
-        lines = lines[lines[name].isna()] if value is None else lines[lines[name] == value]
-    if resolution is not None:
-        wanted = normal_resolution(resolution)
-        parts = []
-        for _, part in lines.groupby("id", sort=False):
-            picked, _ = _pick_resolution(part, wanted, None)
-            if picked is not None and picked["resolution"].notna().any():
-                parts.append(picked)
-        lines = pd.concat(parts) if parts else lines.iloc[:0]
-    lines = lines.sort_values(["billable", "price_usd", "id"], kind="stable")
-    best = lines.drop_duplicates(["billable", "id"]).reset_index(drop=True)
-    best["rank"] = best.groupby("billable")["price_usd"].rank(method="min").astype("int64[pyarrow]")
-    return best

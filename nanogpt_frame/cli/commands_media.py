@@ -125,7 +125,7 @@ def media_command(args: argparse.Namespace) -> int:
     if given:
         table = _job_costs(media, feed, given, args)
     else:
-        from nanogpt_frame.analysis.media_jobs import cheapest_media
+        from nanogpt_frame.analysis.media_cheapest import cheapest_media
 
         filters = {} if args.variant is None else {"variant": args.variant}
         if args.with_audio is not None:

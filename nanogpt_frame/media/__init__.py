@@ -3,6 +3,7 @@
 ``fetch_media`` (the image, video, audio and embedding feeds, fetched concurrently over the one
 transport), ``flatten_media`` (feed responses to the media table), ``load_media`` (live, sample,
 files or a media snapshot). The price lines, the job rules and the quality checks are pure and
-live in ``analysis/`` (``media_price_lines``, ``media_jobs``, ``media_quality``), so ``diff``
+live in ``analysis/`` (``media_price_lines``, ``media_jobs``, ``media_cheapest``,
+``media_quality``), so ``diff``
 compares media frames per price line.
 """
