@@ -33,11 +33,11 @@ log = logging.getLogger("nanogpt_frame")
 
 @dataclass(frozen=True)
 class FeedReply:
-    """One feed's parsed body and where and when it came from."""
+    """One feed's parsed body (what ``parse`` made of it) and where and when it came from."""
 
     feed: str
     url: str
-    payload: dict[str, Any] = field(repr=False)
+    payload: Any = field(repr=False)
     received_at: datetime
     from_cache: bool = False
 
@@ -55,7 +55,7 @@ def fetch_media(
     feeds: tuple[str, ...],
     *,
     settings: Settings,
-    parse: Callable[[bytes, str], dict[str, Any]],
+    parse: Callable[[str, bytes, str], Any],
     timeout: float = 30.0,
     deadline: float | None = None,
     retries: int = 4,
@@ -69,7 +69,8 @@ def fetch_media(
     Args:
         feeds: feed names (``image``, ``video``, ``audio``, ``embedding``).
         settings: base URL and optional key.
-        parse: ``parse(body, source) -> feed dict``; raises ``PayloadError`` on a bad body.
+        parse: ``parse(feed, body, source)``: the feed read from its body, on the caller's
+            thread; raises ``PayloadError`` on a bad body.
         timeout, deadline, retries, client, max_bytes: as for the text listings.
         cache: a response cache; entries younger than ``max_age`` seconds skip the network.
         max_age: cache freshness in seconds.
@@ -82,7 +83,7 @@ def fetch_media(
     ...     return httpx.Response(200, json={"object": "list", "data": []})
     >>> with httpx.Client(transport=httpx.MockTransport(api)) as c:
     ...     sorted(fetch_media(("image", "audio"), settings=Settings(), client=c,
-    ...                        parse=lambda body, source: json.loads(body)))
+    ...                        parse=lambda feed, body, source: json.loads(body)))
     ['audio', 'image']
     """
     scope = key_fingerprint(settings.api_key)
@@ -92,7 +93,7 @@ def fetch_media(
         url, params = feed_url(settings, feed), MEDIA_FEED_PATHS[feed][1]
         entry = cache.get(url, params, scope) if cache is not None else None
         if entry is not None and max_age is not None and entry.age() < max_age:
-            payload = _cached(entry, parse)
+            payload = _cached(feed, entry, parse)
             if payload is not None:
                 log.debug("cache hit for %s (%.0fs old)", url, entry.age())
                 out[feed] = FeedReply(feed, url, payload, entry.received_at, True)
@@ -123,13 +124,13 @@ def fetch_media(
             entry = stale[feed]
             if reply.status == 304 and entry is not None:
                 assert cache is not None  # the entry came from it
-                payload = _cached(entry, parse)
+                payload = _cached(feed, entry, parse)
                 if payload is not None:
                     cache.touch(entry)
                     out[feed] = FeedReply(feed, url, payload, received_at, True)
                     continue
             body = without_key(reply.body, settings.api_key)
-            payload = _parsed(reply.status, body, url, parse, settings.api_key)
+            payload = _parsed(feed, reply.status, body, url, parse, settings.api_key)
             if cache is not None:
                 cache.put(url, params, scope, body, reply.headers)
             out[feed] = FeedReply(feed, url, payload, received_at)
@@ -151,24 +152,24 @@ def without_key(body: bytes, key: str | None) -> bytes:
 
 
 def _parsed(
-    status: int, body: bytes, url: str, parse: Callable[[bytes, str], dict[str, Any]], key
-) -> dict[str, Any]:
+    feed: str, status: int, body: bytes, url: str, parse: Callable[[str, bytes, str], Any], key
+) -> Any:
     """The parsed feed; a body that is not a feed is a PayloadError scrubbed of the key."""
     if status == 304:
         problem = f"{url} answered 304 Not Modified to a request that sent no validators"
     else:
         try:
-            return parse(body, url)
+            return parse(feed, body, url)
         except PayloadError as exc:
             problem = scrub(str(exc), key)
     raise PayloadError(problem)  # raised outside the except block: nothing chained
 
 
-def _cached(entry: CacheEntry, parse: Callable[[bytes, str], dict[str, Any]]) -> Any:
+def _cached(feed: str, entry: CacheEntry, parse: Callable[[str, bytes, str], Any]) -> Any:
     body = entry.body()
     if body is None:
         return None
     try:
-        return parse(body, str(entry.path))
+        return parse(feed, body, str(entry.path))
     except PayloadError:
         return None

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 import pandas as pd
@@ -26,7 +28,7 @@ from nanogpt_frame.schema import (
 )
 from nanogpt_frame.values import EMPTY, Encoder, dumps, gc_paused, repair_text
 
-__all__ = ("media_frame", "parse_feed")
+__all__ = ("FeedPart", "feed_part", "media_frame", "parse_feed")
 
 _TEXT = ("id", "name", "description", "owned_by", "object", "category", "icon_url")
 _TOP_COUNTS = ("dimensions", "max_dimensions", "max_tokens")
@@ -316,6 +318,38 @@ def _join(value: Any, row: _Row, path: str) -> str | None:
     return row.joined(value, path)
 
 
+@dataclass(frozen=True)
+class FeedPart:
+    """One feed read into the media columns (Arrow arrays), with what its reading found."""
+
+    feed: str
+    columns: dict[str, Any] = dataclass_field(repr=False)
+    skipped: int = 0
+    meta: Any = None
+    repaired: bool = False
+
+
+def feed_part(feed: str, payload: Any, source: str) -> FeedPart:
+    """One feed response (dict, bytes or str) read into its columns; parsing and reading run
+    under one GC pause, and the parsed JSON is freed inside it (so no collection ever walks it).
+
+    Raises:
+        PayloadError: the response is not a feed.
+    """
+    with gc_paused():
+        body = payload
+        if not (type(body) is dict and type(body.get("data")) is list):
+            body = parse_feed(body, source)
+        items = body["data"]
+        repaired: dict[int, dict[str, str]] = {}
+        if body.get("_bad_utf8"):
+            items, repaired = repair_text(items)
+        columns, dropped = _feed_columns(feed, items, repaired)
+        part = FeedPart(feed, columns, dropped, body.get("meta"), bool(repaired))
+        del body, items, payload
+    return part
+
+
 def media_frame(
     payloads: Mapping[str, Any],
     *,
@@ -325,7 +359,8 @@ def media_frame(
     """The media frame of feed responses, one row per (feed, model). Pure: no I/O.
 
     Args:
-        payloads: feed name -> response (dict, bytes or str), e.g. ``{"image": body}``.
+        payloads: feed name -> response (dict, bytes or str, or a ``FeedPart`` already read),
+            e.g. ``{"image": body}``.
         snapshot_at: when the responses were received; now (UTC) when omitted.
         source: a name for messages.
 
@@ -350,30 +385,16 @@ def media_frame(
     if unknown:
         raise ConfigError(f"unknown media feeds {unknown}; the feeds are {MEDIA_FEEDS}")
     stamp = as_snapshot_time(snapshot_at)
-    parts: list[dict[str, Any]] = []
-    seen = False
-    skipped: dict[str, int] = {}
-    meta: dict[str, Any] = {}
-    repaired_feeds: list[str] = []
-    for feed in MEDIA_FEEDS:
-        if feed not in payloads:
-            continue
-        body = payloads[feed]
-        if not (type(body) is dict and type(body.get("data")) is list):
-            body = parse_feed(body, source or feed)
-        items = body["data"]
-        repaired: dict[int, dict[str, str]] = {}
-        if body.get("_bad_utf8"):
-            items, repaired = repair_text(items)
-            repaired_feeds.append(feed)
-        with gc_paused():
-            part, dropped = _feed_columns(feed, items, repaired)
-        parts.append(part)
-        seen = True
-        if dropped:
-            skipped[feed] = dropped
-        if "meta" in body:
-            meta[feed] = body["meta"]
+    read = [
+        body if isinstance(body, FeedPart) else feed_part(feed, body, source or feed)
+        for feed, body in ((f, payloads[f]) for f in MEDIA_FEEDS if f in payloads)
+    ]
+    if not read and payloads:
+        raise PayloadError("no media feed to flatten")
+    parts = [part.columns for part in read]
+    skipped = {part.feed: part.skipped for part in read if part.skipped}
+    meta = {part.feed: part.meta for part in read if part.meta is not None}
+    repaired_feeds = [part.feed for part in read if part.repaired]
     schema = media_arrow_schema()
     rows = sum(len(part["id"]) for part in parts)
     arrays = [pa.array([stamp.value // 1000] * rows, pa.int64()).cast(schema.field(0).type)]
@@ -398,6 +419,4 @@ def media_frame(
             CatalogWarning,
             stacklevel=2,
         )
-    if not seen and payloads:
-        raise PayloadError("no media feed to flatten")
     return df

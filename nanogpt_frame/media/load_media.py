@@ -13,7 +13,7 @@ import pandas as pd
 
 from nanogpt_frame._http.client import MAX_BODY_BYTES
 from nanogpt_frame.errors import ConfigError, PayloadError
-from nanogpt_frame.media.flatten_media import media_frame, parse_feed
+from nanogpt_frame.media.flatten_media import feed_part, media_frame, parse_feed
 from nanogpt_frame.schema import MEDIA_FEEDS, SCHEMA_VERSION, table_kind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,7 +87,7 @@ def load_media(
         replies = fetch_media(
             chosen,
             settings=settings,
-            parse=parse_feed,
+            parse=feed_part,
             timeout=timeout,
             deadline=deadline,
             retries=retries,
