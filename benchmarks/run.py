@@ -161,6 +161,51 @@ def bench_fetch(repeat: int, latency: float = 0.3) -> None:
         server.close()
 
 
+def bench_media(repeat: int) -> None:
+    """``load_media`` of a 1,000-model set of the four feeds from bytes vs ``json.loads``."""
+    import httpx
+
+    import nanogpt_frame as nf
+    from nanogpt_frame.media.flatten_media import media_frame
+    from tests.media_catalog import media_catalog
+
+    feeds, _ = media_catalog(1_000)
+    bodies = {feed: json.dumps(body).encode() for feed, body in feeds.items()}
+    by_path = {f"/api/v1/{feed}-models": body for feed, body in bodies.items()}
+
+    def api(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=by_path[request.url.path])
+
+    client = httpx.Client(transport=httpx.MockTransport(api))
+    base = "http://bench.invalid/api"
+
+    def ours() -> None:
+        nf.load_media(client=client, base_url=base, max_age=0, snapshot_at=STAMP)
+
+    def floor() -> None:
+        for body in bodies.values():
+            json.loads(body)
+
+    try:
+        mine, theirs = median_pair(ours, floor, max(repeat, 9))
+        report(
+            "load_media of 1,000 models (four feeds, from bytes) vs json.loads of the bytes",
+            mine,
+            theirs,
+            "<= 3x",
+            ok=mine / theirs <= 3,
+        )
+        flat, theirs = median_pair(
+            lambda: media_frame(bodies, snapshot_at=STAMP), floor, max(repeat, 9)
+        )
+        report("media_frame(bytes) alone (no transport) vs json.loads", flat, theirs, "info")
+        frame = media_frame(bodies, snapshot_at=STAMP)
+        lines = median_time(lambda: nf.media_prices(frame), repeat)
+        report("media_prices of that frame (~2,000 lines)", lines, None, "info")
+    finally:
+        client.close()
+
+
 # ---- start-up --------------------------------------------------------------------------------
 
 
@@ -296,6 +341,7 @@ BENCHES = {
     "history": bench_history,
     "routes": _more("routes"),
     "usage": _more("usage"),
+    "media": bench_media,
 }
 
 

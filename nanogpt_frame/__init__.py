@@ -40,6 +40,7 @@ __all__ = (
     "blended_price",
     "catalog_summary",
     "cheaper_alternatives",
+    "cheapest_media",
     "cheapest_routes",
     "cost_change",
     "cost_usage",
@@ -47,7 +48,11 @@ __all__ = (
     "frame_from_payload",
     "listing_consistency",
     "load",
+    "load_media",
     "load_routes",
+    "media_cost",
+    "media_prices",
+    "media_quality",
     "pareto_frontier",
     "price_history",
     "price_per_capability",
@@ -104,6 +109,11 @@ _LAZY = {
     "read_usage": "usage.read_usage",
     "catalog_summary": "analysis.catalog_summary",
     "FetchOptions": "_http.options",
+    "load_media": "media.load_media",
+    "media_prices": "analysis.media_price_lines",
+    "cheapest_media": "analysis.media_cheapest",
+    "media_cost": "analysis.media_jobs",
+    "media_quality": "analysis.media_quality",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -111,6 +121,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from nanogpt_frame.analysis.catalog_summary import catalog_summary
     from nanogpt_frame.analysis.diff import diff
     from nanogpt_frame.analysis.frontier import pareto_frontier
+    from nanogpt_frame.analysis.media_cheapest import cheapest_media
+    from nanogpt_frame.analysis.media_jobs import media_cost
+    from nanogpt_frame.analysis.media_price_lines import media_prices
+    from nanogpt_frame.analysis.media_quality import media_quality
     from nanogpt_frame.analysis.pricing import Workload, blended_price, workload_cost
     from nanogpt_frame.analysis.quality import quality_report
     from nanogpt_frame.analysis.ranking import price_per_capability, rank_models, value_ranking
@@ -125,6 +139,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from nanogpt_frame.catalog.flatten import frame_from_payload
     from nanogpt_frame.catalog.load_catalog import load
     from nanogpt_frame.catalog.sample_history import sample_history
+    from nanogpt_frame.media.load_media import load_media
     from nanogpt_frame.routes.load_routes import load_routes
     from nanogpt_frame.sample import sample_usage
     from nanogpt_frame.snapshots.read import read_snapshot_file, read_snapshots

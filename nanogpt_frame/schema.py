@@ -7,6 +7,7 @@ A bottom module: it imports only ``errors``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import cache
@@ -23,6 +24,14 @@ __all__: tuple[str, ...] = (
     "COLUMNS",
     "ENDPOINTS",
     "ENDPOINT_PATHS",
+    "MEDIA_BILLABLES",
+    "MEDIA_COLUMNS",
+    "MEDIA_COLUMN_NAMES",
+    "MEDIA_FEEDS",
+    "MEDIA_FEED_PATHS",
+    "MEDIA_PRICE_COLUMNS",
+    "MEDIA_PRICE_COLUMN_NAMES",
+    "MEDIA_SHAPES",
     "PRICE_COLUMNS",
     "ROUTE_COLUMNS",
     "ROUTE_COLUMN_NAMES",
@@ -32,6 +41,9 @@ __all__: tuple[str, ...] = (
     "canonical_equals_subscription",
     "endpoint_rank",
     "listing_ids",
+    "media_arrow_schema",
+    "media_prices_arrow_schema",
+    "normal_resolution",
     "require_columns",
     "routes_arrow_schema",
     "table_kind",
@@ -180,12 +192,17 @@ def _schema(columns: tuple[tuple[str, str], ...]) -> pa.Schema:
 
 
 def table_kind(columns: object) -> str | None:
-    """``"models"`` or ``"routes"``: which contract a frame's columns follow (``None``: neither).
+    """``"models"``, ``"routes"`` or ``"media"``: which contract a frame's columns follow
+    (``None``: neither).
 
     >>> table_kind(["snapshot_at", "model_id", "provider"])
     'routes'
+    >>> table_kind(["snapshot_at", "feed", "id", "pricing_json"])
+    'media'
     """
     names = set(columns)  # type: ignore[call-overload]
+    if "feed" in names and "id" in names and "pricing_json" in names:
+        return "media"
     if "model_id" in names and "provider" in names:
         return "routes"
     if "id" in names and "source_endpoint" in names:
@@ -313,3 +330,127 @@ COSTED_COLUMNS: tuple[str, ...] = (
     "cost",
     "unpriced_reason",
 )
+# --- media catalogs (schema 3): image, video, audio and embedding feeds
+
+#: Media feed name -> (path under the base URL, query parameters).
+MEDIA_FEED_PATHS: dict[str, tuple[str, dict[str, str]]] = {
+    "image": ("/v1/image-models", {"detailed": "true"}),
+    "video": ("/v1/video-models", {}),
+    "audio": ("/v1/audio-models", {"type": "all"}),
+    "embedding": ("/v1/embedding-models", {}),
+}
+MEDIA_FEEDS: tuple[str, ...] = tuple(MEDIA_FEED_PATHS)
+
+#: The media frame (``load_media``): one row per (snapshot, feed, model).
+MEDIA_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("snapshot_at", "timestamp"),
+    ("feed", "string"),
+    ("position", "int32"),
+    ("id", "string"),
+    ("name", "string"),
+    ("description", "string"),
+    ("owned_by", "string"),
+    ("object", "string"),
+    ("category", "string"),
+    ("modality", "string"),
+    ("input_modalities", "string"),
+    ("output_modalities", "string"),
+    ("created", "timestamp"),
+    ("capabilities", "string"),
+    ("resolutions", "string"),
+    ("max_images", "int64"),
+    ("max_chars", "int64"),
+    ("voices", "string"),
+    ("dimensions", "int64"),
+    ("max_dimensions", "int64"),
+    ("max_tokens", "int64"),
+    ("supports_dimensions", "bool"),
+    ("tags", "string"),
+    ("pricing_json", "string"),
+    ("price_currency", "string"),
+    ("icon_url", "string"),
+    ("extra_json", "string"),
+)
+MEDIA_COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in MEDIA_COLUMNS)
+
+#: The long price table (``media_prices``): one row per (snapshot, feed, model, price line).
+MEDIA_PRICE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("snapshot_at", "timestamp"),
+    ("feed", "string"),
+    ("id", "string"),
+    ("billable", "string"),
+    ("resolution", "string"),
+    ("duration_seconds", "float64"),
+    ("variant", "string"),
+    ("unit_size", "float64"),
+    ("price_usd", "float64"),
+    ("minimum_usd", "float64"),
+    ("shape", "string"),
+    ("price_key", "string"),
+)
+MEDIA_PRICE_COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in MEDIA_PRICE_COLUMNS)
+
+#: What one unit of a price line is.
+MEDIA_BILLABLES: tuple[str, ...] = (
+    "image",
+    "video",
+    "second",
+    "minute",
+    "thousand_chars",
+    "char_block",
+    "generation",
+    "million_tokens",
+)
+#: Pricing shapes read exactly (``raw:<type>`` for the known ``raw`` video tables).
+MEDIA_SHAPES: tuple[str, ...] = (
+    "per_image",
+    "per_second_by_resolution",
+    "per_resolution",
+    "per_duration",
+    "per_video",
+    "per_second",
+    "per_minute",
+    "per_thousand_chars",
+    "per_prompt_char_block",
+    "per_generation",
+    "per_million_tokens",
+    "raw:wan27-video-dynamic",
+    "raw:resolution-duration-audio-toggle",
+    "raw:resolution-per-second-audio-toggle",
+)
+
+
+@cache
+def media_arrow_schema() -> pa.Schema:
+    """The one explicit Arrow schema of the media frame (also its snapshot file schema).
+
+    >>> media_arrow_schema().field("max_images").type
+    DataType(int64)
+    """
+    return _schema(MEDIA_COLUMNS)
+
+
+@cache
+def media_prices_arrow_schema() -> pa.Schema:
+    """The Arrow schema of the media price table (``media_prices``).
+
+    >>> media_prices_arrow_schema().field("price_usd").type
+    DataType(double)
+    """
+    return _schema(MEDIA_PRICE_COLUMNS)
+
+
+def normal_resolution(key: object) -> str | None:
+    """A served resolution key as the media tables store it: ``1024*1024`` and ``1024 x 1024``
+    become ``1024x1024``; other labels (``720p``, ``16:9``, ``1k``, ``auto``) stay as served.
+
+    >>> [normal_resolution(k) for k in ("1024*1024", "1024X1024", "16:9", "auto")]
+    ['1024x1024', '1024x1024', '16:9', 'auto']
+    """
+    if not isinstance(key, str):
+        return None
+    match = _PIXELS.match(key)
+    return f"{int(match[1])}x{int(match[2])}" if match else key
+
+
+_PIXELS = re.compile(r"^\s*(\d{1,6})\s*[xX*\u00d7]\s*(\d{1,6})\s*$")

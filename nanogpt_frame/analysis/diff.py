@@ -80,7 +80,7 @@ def _side(frame: pd.DataFrame, kind: str | None) -> tuple[pd.DataFrame, str]:
         )
     found = table_kind(frame.columns)
     if found is None or (kind is not None and found != kind):
-        raise ConfigError("diff compares two models frames or two routes frames")
+        raise ConfigError("diff compares two models, two routes or two media frames")
     return frame, found
 
 
@@ -114,7 +114,9 @@ def diff(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 
     Two routes frames (``load_routes``) diff per model and provider (``provider`` names the
     route; ``<NA>`` elsewhere): a route added or removed, repriced, or its policy changed
-    (``ROUTE_DIFF_FIELDS``).
+    (``ROUTE_DIFF_FIELDS``). Two media frames (``load_media``) diff per price line: columns
+    ``change``, ``feed``, ``id``, ``line``, ``field``, ``old``, ``new``, ``relative_change``,
+    ``review`` (``media_diff``).
 
     Args:
         old, new: two models frames or two routes frames (``read_snapshot_file`` reads one
@@ -126,6 +128,10 @@ def diff(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """
     old, kind = _side(old, None)
     new, _ = _side(new, kind)
+    if kind == "media":  # per price line: added, removed, repriced
+        from nanogpt_frame.analysis.media_diff import media_diff
+
+        return media_diff(old, new)
     fields = DIFF_FIELDS if kind == "models" else ROUTE_DIFF_FIELDS
     both = _keyed(old, kind, fields).merge(
         _keyed(new, kind, fields),

@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from nanogpt_frame.cli.commands_media import media_command
+
 __all__ = ("HANDLERS",)
 
 
@@ -130,6 +132,11 @@ def _quality(args: argparse.Namespace) -> int:
 
 def _snapshot(args: argparse.Namespace) -> int:
     import pandas as pd
+
+    if getattr(args, "kind", "models") == "media":
+        from nanogpt_frame.cli.commands_media import media_snapshot
+
+        return media_snapshot(args)
 
     from nanogpt_frame.snapshots.write import write_snapshot
 
@@ -330,4 +337,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "quality": _quality,
     "routes": _routes,
     "cost": _cost,
+    "media": media_command,
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 
+from nanogpt_frame.cli.commands_media import add_media_parser
 from nanogpt_frame.cli.types import age, rate, seconds, tokens, whole_number
 
 __all__ = ("DISTILLATION_STATUSES", "EXAMPLES", "FORMATS", "PROG", "build_parser")
@@ -30,6 +31,7 @@ EXAMPLES = {
     "history": "nanogpt-frame history ./catalog-history --model openai/gpt-5.2",
     "routes": "nanogpt-frame routes --sample --distillation allowed",
     "cost": "nanogpt-frame cost usage.csv --history ./catalog-history --freq D",
+    "media": "nanogpt-frame media --sample --feed image --resolution 1024x1024",
 }
 
 
@@ -166,6 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write even if the catalog lost over half of the latest snapshot's models",
     )
+    snapshot.add_argument(
+        "--kind",
+        choices=("models", "media"),
+        default="models",
+        help="models (the text listings, default) or media (image, video, audio, embedding "
+        "feeds; write them to a root of their own)",
+    )
 
     diff = command(
         "diff",
@@ -261,4 +270,5 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="your input counts include cached tokens (OpenAI style)",
     )
+    add_media_parser(commands)
     return parser

@@ -3,7 +3,7 @@
 Layout: ``<root>/snapshot_date=YYYY-MM-DD/<YYYYMMDDTHHMMSSffffffZ>.parquet``. DuckDB, Spark,
 Polars and BI tools read the folder as one table. ``root`` is a local folder or a URI pyarrow
 understands (``s3://bucket/prefix``, ``gs://...``). A root holds one kind of table: models
-frames (``load``) or routes frames (``load_routes``), never both.
+frames (``load``), routes frames (``load_routes``) or media frames (``load_media``), never two.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ import pandas as pd
 from nanogpt_frame.errors import SnapshotError
 from nanogpt_frame.schema import (
     COLUMN_NAMES,
+    MEDIA_COLUMN_NAMES,
     ROUTE_COLUMN_NAMES,
     SCHEMA_VERSION,
     arrow_schema,
+    media_arrow_schema,
     routes_arrow_schema,
     table_kind,
 )
@@ -47,9 +49,12 @@ GUARD_SHARE = 0.5
 
 
 def contract(kind: str) -> tuple[tuple[str, ...], pa.Schema, str]:
-    """``(column names, Arrow schema, id column)`` of a table kind (``models`` or ``routes``)."""
+    """``(column names, Arrow schema, id column)`` of a table kind (``models``, ``routes`` or
+    ``media``)."""
     if kind == "routes":
         return ROUTE_COLUMN_NAMES, routes_arrow_schema(), "model_id"
+    if kind == "media":
+        return MEDIA_COLUMN_NAMES, media_arrow_schema(), "id"
     return COLUMN_NAMES, arrow_schema(), "id"
 
 
@@ -136,7 +141,9 @@ def write_snapshot(
     """
     kind = table_kind(df.columns)
     if kind is None:
-        raise SnapshotError("not a models or routes frame (from load() or load_routes())")
+        raise SnapshotError(
+            "not a models, routes or media frame (from load(), load_routes() or load_media())"
+        )
     stamps: np.ndarray | list[Any] = (
         df["snapshot_at"].dropna().unique() if "snapshot_at" in df.columns else []
     )
