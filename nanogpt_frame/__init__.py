@@ -49,6 +49,7 @@ __all__ = (
     "load_routes",
     "pareto_frontier",
     "price_history",
+    "price_periods",
     "price_per_capability",
     "quality_report",
     "rank_models",
@@ -74,6 +75,7 @@ _LAZY = {
     "load": "catalog.load_catalog",
     "load_routes": "routes.load_routes",
     "cost_usage": "usage.cost_usage",
+    "price_periods": "usage.price_periods",
     "usage_summary": "usage.summaries",
     "cost_change": "usage.summaries",
     "cheaper_alternatives": "usage.summaries",
@@ -127,6 +129,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from nanogpt_frame.snapshots.read import read_snapshot_file, read_snapshots
     from nanogpt_frame.snapshots.write import write_snapshot
     from nanogpt_frame.usage.cost_usage import cost_usage
+    from nanogpt_frame.usage.price_periods import price_periods
     from nanogpt_frame.usage.read_usage import read_usage
     from nanogpt_frame.usage.summaries import cheaper_alternatives, cost_change, usage_summary
 
