@@ -102,7 +102,7 @@ def _source(con: Any, usage: Any, duckdb: Any) -> tuple[str, str, str | None]:
         con.register("_nf_usage", _frame_source(usage))
         return "_nf_usage", "CAST(_nf_row AS STRING)", None
     if isinstance(usage, duckdb.DuckDBPyRelation):
-        con.register("_nf_usage", usage.fetch_record_batch())  # streamed, scanned once
+        con.register("_nf_usage", usage.to_arrow_reader())  # streamed, scanned once
         return "_nf_usage", "'(a row of the relation)'", None
     if isinstance(usage, (str, os.PathLike)):
         text = str(usage)
@@ -244,7 +244,7 @@ def cost_usage_duckdb(
                 message = str(exc).split(FAIL_MARK, 1)[1].strip()
             if frame_in:
                 position, rest = message.split(":", 1)
-                message = f"{usage.index[int(position)]!r}:{rest}"
+                message = f"{usage.index.tolist()[int(position)]!r}:{rest}"
             raise ConfigError(f"usage row {message}") from None
     finally:
         con.close()

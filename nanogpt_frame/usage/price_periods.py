@@ -94,7 +94,7 @@ def _periods(table: pd.DataFrame, keys: list[str], values: tuple[str, ...]) -> p
     out["valid_to"] = _stamps(np.where(last, 0, nxt), mask=last)
     for column in values:
         if column == "in_subscription":
-            flags = frame[column].astype("boolean").to_numpy(object, na_value=None)
+            flags = [None if pd.isna(v) else bool(v) for v in frame[column]]  # few: periods
             out[column] = pd.arrays.ArrowExtensionArray(pa.array(flags, type=pa.bool_()))
         else:
             out[column] = _floats(pd.Series(frame[column]))
