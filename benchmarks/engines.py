@@ -49,7 +49,9 @@ def history():
             "in_subscription": np.tile(np.arange(MODELS) % 5 == 0, DAYS),
         }
     )
-    frame["snapshot_at"] = frame["snapshot_at"].astype(pd.ArrowDtype(__import__("pyarrow").timestamp("us", tz="UTC")))
+    frame["snapshot_at"] = frame["snapshot_at"].astype(
+        pd.ArrowDtype(__import__("pyarrow").timestamp("us", tz="UTC"))
+    )
     return frame
 
 
@@ -188,7 +190,9 @@ def bench_duckdb(rows: int) -> None:
         folder = Path(tmp)
         started = time.perf_counter()
         usage = make_usage(folder, rows)
-        print(f"  generated {rows:,} usage rows in {time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"  generated {rows:,} usage rows in {time.perf_counter() - started:.0f} s", flush=True
+        )
         theirs = _run("asof", usage, folder / "asof.parquet")
         ours = _run("ours", usage, folder / "ours.parquet")
         worst, count = _check_same(folder / "ours.parquet", folder / "asof.parquet")

@@ -96,6 +96,7 @@ def command_lines(root: Path) -> dict[str, list[str]]:
         "history": ["history", str(root), "--model", "openai/gpt-5.2", "--sample"],
         "routes": ["routes", "--sample", "--distillation", "allowed"],
         "cost": ["cost", "--sample", "--freq", "W"],
+        "periods": ["periods", str(root)],
     }
 
 

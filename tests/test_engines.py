@@ -56,7 +56,8 @@ def history() -> pd.DataFrame:
         ([model("a/m", 3, 6), model("late/m", 3, 3), model("sub/m", 1.5, 1.5)], {"sub/m"}),
     ]
     frames = [
-        snapshot(day, models, subscribed) for day, (models, subscribed) in zip(DAYS, catalogs)
+        snapshot(day, models, subscribed)
+        for day, (models, subscribed) in zip(DAYS, catalogs, strict=True)
     ]
     return pd.concat(frames, ignore_index=True)
 

@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from nanogpt_frame.cli.commands_periods import periods_command
+
 __all__ = ("HANDLERS",)
 
 
@@ -294,4 +296,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "quality": _quality,
     "routes": _routes,
     "cost": _cost,
+    "periods": periods_command,
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 
+from nanogpt_frame.cli.commands_periods import add_periods_parser
 from nanogpt_frame.cli.types import age, rate, seconds, tokens, whole_number
 
 __all__ = ("EXAMPLES", "FORMATS", "PROG", "build_parser")
@@ -28,6 +29,7 @@ EXAMPLES = {
     "history": "nanogpt-frame history ./catalog-history --model openai/gpt-5.2",
     "routes": "nanogpt-frame routes --sample --distillation allowed",
     "cost": "nanogpt-frame cost usage.csv --history ./catalog-history --freq D",
+    "periods": "nanogpt-frame periods ./catalog-history --out periods.parquet",
 }
 
 
@@ -259,4 +261,5 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="your input counts include cached tokens (OpenAI style)",
     )
+    add_periods_parser(command)
     return parser

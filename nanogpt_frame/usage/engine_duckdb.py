@@ -23,11 +23,11 @@ from nanogpt_frame.usage.rule_sql import (
     DUCKDB,
     FAIL_MARK,
     OUTPUT_NAMES,
-    bucket,
     checks,
     join_condition,
     normalise,
     outputs,
+    slot,
 )
 
 __all__ = ("cost_usage_duckdb", "duckdb_module")
@@ -124,27 +124,31 @@ def _source(con: Any, usage: Any, duckdb: Any) -> tuple[str, str, str | None]:
 def _query(source: str, label: str, kinds: dict[str, str], p: EnginePlan, keep: list[str]) -> str:
     d = DUCKDB
     first, second = normalise(d, p.columns, kinds, label)
-    stages = [first, second, [("_nf_b", bucket(d, p.periods))]]
-    if p.routes is not None:
-        stages[-1].append(("_nf_rb", bucket(d, p.routes)))
     ctes = [f"_s0 AS (SELECT * FROM {source})"]
-    for i, stage in enumerate(stages, 1):
-        exprs = ", ".join(f"{sql} AS {name}" for name, sql in stage)
-        ctes.append(f"_s{i} AS (SELECT *, {exprs} FROM _s{i - 1})")
-    n = len(stages)
-    join = f"LEFT JOIN _nf_periods ON {join_condition('_p_', {'id': '_nf_model'}, '_nf_b')}"
+
+    def step(body: str) -> None:
+        ctes.append(f"_s{len(ctes)} AS ({body.format(prev=f'_s{len(ctes) - 1}')})")
+
+    def project(stage: list[tuple[str, str]]) -> None:
+        step(f"SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in stage)} FROM {{prev}}")
+
+    project(first)
+    project(second)
+    keys = "LEFT JOIN _nf_pkeys ON _pk_id = _nf_model"
+    slots = [("_nf_slot", slot(d, p.periods, "_pk_code"))]
+    periods = f"LEFT JOIN _nf_periods ON {join_condition('_p_', '_nf_slot')}"
     if p.routes is not None:
-        keys = {"model_id": "_nf_model", "provider": "_nf_provider"}
-        join += f" LEFT JOIN _nf_routes ON {join_condition('_r_', keys, '_nf_rb')}"
-    ctes.append(f"_s{n + 1} AS (SELECT * FROM _s{n} {join})")
-    n += 1
+        keys += " LEFT JOIN _nf_rkeys ON _rk_model_id = _nf_model AND _rk_provider = _nf_provider"
+        slots.append(("_nf_rslot", slot(d, p.routes, "_rk_code")))
+        periods += f" LEFT JOIN _nf_routes ON {join_condition('_r_', '_nf_rslot')}"
+    step(f"SELECT * FROM {{prev}} {keys}")
+    project(slots)
+    step(f"SELECT * FROM {{prev}} {periods}")
     final = outputs(single=p.single, routes=p.routes is not None, subscription=p.subscription)
     for stage in final[:-1]:
-        exprs = ", ".join(f"{sql} AS {name}" for name, sql in stage)
-        ctes.append(f"_s{n + 1} AS (SELECT *, {exprs} FROM _s{n})")
-        n += 1
+        project(stage)
     columns = [*(d.q(c) for c in keep), *(f"{sql} AS {name}" for name, sql in final[-1])]
-    return f"WITH {', '.join(ctes)} SELECT {', '.join(columns)} FROM _s{n}"
+    return f"WITH {', '.join(ctes)} SELECT {', '.join(columns)} FROM _s{len(ctes) - 1}"
 
 
 def _first_bad(con: Any, source: str, file_kind: str | None, kinds, p: EnginePlan) -> str:
@@ -220,8 +224,10 @@ def cost_usage_duckdb(
             }
         kinds = {c: _kind(t) for c, t in types.items()}
         con.register("_nf_periods", p.period_frame)
+        con.register("_nf_pkeys", p.period_keys)
         if p.route_frame is not None:
             con.register("_nf_routes", p.route_frame)
+            con.register("_nf_rkeys", p.route_keys)
         frame_in = isinstance(usage, pd.DataFrame)
         keep = ["_nf_row"] if frame_in else found
         sql = _query(source, label, kinds, p, keep)

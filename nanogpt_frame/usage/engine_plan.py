@@ -25,7 +25,7 @@ from nanogpt_frame.usage.usage_columns import UsageColumns, resolve_usage_column
 
 __all__ = ("EnginePlan", "output_schema", "plan")
 
-_RESERVED = ("_nf_", "_p_", "_r_", "_o_")
+_RESERVED = ("_nf_", "_p_", "_r_", "_o_", "_pk_", "_rk_")
 
 
 def output_schema():  # -> pyarrow.Schema
@@ -50,8 +50,10 @@ class EnginePlan:
     columns: UsageColumns
     periods: JoinTable
     period_frame: pd.DataFrame
+    period_keys: pd.DataFrame
     routes: JoinTable | None
     route_frame: pd.DataFrame | None
+    route_keys: pd.DataFrame | None
     single: bool
     subscription: bool
 
@@ -83,8 +85,10 @@ def plan(
         columns=resolved,
         periods=joined,
         period_frame=prefixed(joined, "_p_"),
+        period_keys=joined.keys.add_prefix("_pk_"),
         routes=route_joined,
         route_frame=None if route_joined is None else prefixed(route_joined, "_r_"),
+        route_keys=None if route_joined is None else route_joined.keys.add_prefix("_rk_"),
         single=periods["valid_from"].nunique() <= 1,
         subscription=subscription,
     )

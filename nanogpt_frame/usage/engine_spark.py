@@ -9,6 +9,7 @@ when the result is computed), its message naming the row's model and time.
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any
 
@@ -16,7 +17,7 @@ import pandas as pd
 
 from nanogpt_frame.errors import ConfigError, PayloadError
 from nanogpt_frame.usage.engine_plan import plan
-from nanogpt_frame.usage.rule_sql import SPARK, bucket, join_condition, normalise, outputs
+from nanogpt_frame.usage.rule_sql import SPARK, join_condition, normalise, outputs, slot
 
 __all__ = ("cost_usage_spark", "spark_modules")
 
@@ -118,14 +119,15 @@ def cost_usage_spark(
     first, second = normalise(SPARK, p.columns, kinds, label)
     df = df.withColumns({name: expr(text) for name, text in first})
     df = df.withColumns({name: expr(text) for name, text in second})
-    df = df.withColumn("_nf_b", expr(bucket(SPARK, p.periods)))
-    condition = join_condition("_p_", {"id": "_nf_model"}, "_nf_b")
-    df = df.join(_broadcast(spark, functions, p.period_frame), expr(condition), "left")
-    if p.routes is not None and p.route_frame is not None:
-        df = df.withColumn("_nf_rb", expr(bucket(SPARK, p.routes)))
-        keys = {"model_id": "_nf_model", "provider": "_nf_provider"}
-        condition = join_condition("_r_", keys, "_nf_rb")
-        df = df.join(_broadcast(spark, functions, p.route_frame), expr(condition), "left")
+    small = functools.partial(_broadcast, spark, functions)
+    df = df.join(small(p.period_keys), expr("_pk_id = _nf_model"), "left")
+    df = df.withColumn("_nf_slot", expr(slot(SPARK, p.periods, "_pk_code")))
+    df = df.join(small(p.period_frame), expr(join_condition("_p_", "_nf_slot")), "left")
+    if p.routes is not None and p.route_frame is not None and p.route_keys is not None:
+        both = "_rk_model_id = _nf_model AND _rk_provider = _nf_provider"
+        df = df.join(small(p.route_keys), expr(both), "left")
+        df = df.withColumn("_nf_rslot", expr(slot(SPARK, p.routes, "_rk_code")))
+        df = df.join(small(p.route_frame), expr(join_condition("_r_", "_nf_rslot")), "left")
     stages = outputs(single=p.single, routes=p.routes is not None, subscription=p.subscription)
     for stage in stages[:-1]:
         df = df.withColumns({name: expr(text) for name, text in stage})

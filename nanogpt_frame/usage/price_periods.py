@@ -159,12 +159,15 @@ class JoinTable:
     """Periods repeated per time bucket, and how a timestamp finds its bucket.
 
     A usage row's bucket is -1 before ``origin``, ``buckets`` at or after
-    ``origin + buckets * width``, else ``(t - origin) // width`` (t in microseconds). Joining on
-    (key, bucket) and then ``join_from <= t < join_to`` finds exactly one period per listed key:
-    the periods of a key partition the whole time line.
+    ``origin + buckets * width``, else ``(t - origin) // width`` (t in microseconds). Its key
+    (model, or model and provider) has a small integer ``code`` in ``keys``; its ``slot`` is
+    ``code * (buckets + 2) + bucket + 1``. Joining on the slot (one integer) and then
+    ``join_from <= t < join_to`` finds exactly one period per listed key: the periods of a key
+    partition the whole time line.
     """
 
     table: pd.DataFrame
+    keys: pd.DataFrame
     origin: int
     width: int
     buckets: int
@@ -197,12 +200,26 @@ def join_table(periods: pd.DataFrame, keys: list[str]) -> JoinTable:
     table["join_from"] = join_from[rows]
     table["join_to"] = ends[rows]
     table["bucket"] = (lo[rows] + offsets).astype(np.int64)
-    return JoinTable(table=table, origin=origin, width=int(width), buckets=buckets)
+    codes, _ = pd.factorize(
+        pd.MultiIndex.from_frame(periods[keys].astype(object))
+        if len(keys) > 1
+        else periods[keys[0]]
+    )
+    table["slot"] = codes[rows].astype(np.int64) * (buckets + 2) + table["bucket"] + 1
+    distinct = periods[keys].assign(code=codes.astype(np.int64)).drop_duplicates("code")
+    return JoinTable(
+        table=table,
+        keys=distinct.reset_index(drop=True),
+        origin=origin,
+        width=int(width),
+        buckets=buckets,
+    )
 
 
 def prefixed(joined: JoinTable, prefix: str) -> pd.DataFrame:
     """The join table as the engines take it: every column under ``prefix`` (``_p_``, ``_r_``),
     plus ``from_us`` (``valid_from`` in microseconds, to tell before-history rows)."""
-    table = joined.table.drop(columns=["valid_to", "first_listed"])
+    table = joined.table.drop(columns=["valid_to", "first_listed", "bucket"])
     table["from_us"] = table["valid_from"].astype("int64[pyarrow]").to_numpy("int64")
+    table["found"] = True
     return table.add_prefix(prefix)

@@ -3,7 +3,7 @@
 DuckDB and Spark run the same expressions (Spark through ``selectExpr`` and ``expr``); where the
 two dialects spell something differently, ``Dialect`` holds both spellings. Three steps:
 ``normalise`` (the caller's columns as checked microseconds, ids and whole token counts; a bad
-value stops the query with a message naming the row), ``bucket`` (which time bucket of the
+value stops the query with a message naming the row), ``slot`` (which key and time bucket of the
 periods' join table a row falls in) and ``outputs`` (prices, basis, costs and reasons from the
 joined period columns ``_p_*`` and route period columns ``_r_*``).
 """
@@ -23,11 +23,11 @@ __all__ = (
     "SPARK",
     "TOKEN_MISSING",
     "Dialect",
-    "bucket",
     "checks",
     "join_condition",
     "normalise",
     "outputs",
+    "slot",
 )
 
 FAIL_MARK = "nanogpt-frame usage row"
@@ -235,22 +235,23 @@ def normalise(
     return first, second
 
 
-def bucket(d: Dialect, table: JoinTable, ts: str = "_nf_ts") -> str:
-    """The time bucket of ``ts`` (microseconds) in ``table``: -1, 0 .. buckets-1, or buckets."""
+def slot(d: Dialect, table: JoinTable, code: str, ts: str = "_nf_ts") -> str:
+    """The join slot of a row: its key's ``code`` and the time bucket of ``ts`` (microseconds)
+    in ``table``, as one integer (see ``JoinTable``)."""
     end = table.origin + table.buckets * table.width
     inside = d.intdiv.format(a=f"{ts} - ({table.origin})", b=str(table.width))
-    return (
+    bucket = (
         f"CASE WHEN {ts} < ({table.origin}) THEN -1 WHEN {ts} >= ({end}) THEN {table.buckets} "
         f"ELSE {inside} END"
     )
+    return f"({code} * {table.buckets + 2} + ({bucket}) + 1)"
 
 
-def join_condition(prefix: str, keys: dict[str, str], bucket_column: str) -> str:
-    """Equi-join on the keys and bucket, then the half-open interval (``prefix``: _p_ or _r_)."""
-    equal = " AND ".join(f"{prefix}{k} = {v}" for k, v in keys.items())
+def join_condition(prefix: str, slot_column: str) -> str:
+    """Equi-join on the slot (key and bucket), then the half-open interval (``prefix``: the
+    period columns' ``_p_`` or ``_r_``)."""
     return (
-        f"{equal} AND {prefix}bucket = {bucket_column} "
-        f"AND _nf_ts >= {prefix}join_from AND _nf_ts < {prefix}join_to"
+        f"{prefix}slot = {slot_column} AND _nf_ts >= {prefix}join_from AND _nf_ts < {prefix}join_to"
     )
 
 
@@ -268,11 +269,11 @@ def outputs(*, single: bool, routes: bool, subscription: bool) -> list[list[tupl
     def either(ours: str, theirs: str) -> str:
         return f"CASE WHEN {route} THEN {theirs} ELSE {ours} END" if routes else ours
 
-    found = either("_p_bucket IS NOT NULL", "_r_bucket IS NOT NULL")
+    found = either("_p_found IS NOT NULL", "_r_found IS NOT NULL")
     lookup = (
-        (f"WHEN {route} AND _r_bucket IS NULL THEN 'unknown route' " if routes else "")
+        (f"WHEN {route} AND _r_found IS NULL THEN 'unknown route' " if routes else "")
         + ("" if routes else f"WHEN {chosen} THEN {_text(NO_ROUTES)} ")
-        + "WHEN _p_bucket IS NULL THEN 'unknown model' "
+        + "WHEN _p_found IS NULL THEN 'unknown model' "
     )
     missing = " OR ".join(f"_nf_u{i} IS NULL" for i in range(4))
     first = [
@@ -329,7 +330,7 @@ def outputs(*, single: bool, routes: bool, subscription: bool) -> list[list[tupl
         ("price_cache_write", "_o_cache_write"),
         (
             "cache_price_assumed",
-            "CASE WHEN _p_bucket IS NULL THEN CAST(NULL AS BOOLEAN) ELSE coalesce(_nf_u2 > 0, "
+            "CASE WHEN _p_found IS NULL THEN CAST(NULL AS BOOLEAN) ELSE coalesce(_nf_u2 > 0, "
             "FALSE) AND _o_cache_read IS NULL AND _o_prompt IS NOT NULL END",
         ),
         ("in_subscription", in_sub),
