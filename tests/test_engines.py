@@ -374,6 +374,9 @@ def spark():
             .appName("nanogpt-frame-tests")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "1")
+            .config("spark.sql.adaptive.enabled", "false")
+            # small data: the quick JIT tier starts the JVM and plans in less time
+            .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
             .config("spark.sql.session.timeZone", "America/New_York")  # the rule ignores it
             .getOrCreate()
         )
@@ -403,3 +406,29 @@ def test_spark_equals_pandas_on_every_edge(spark, history, routes):
     assert_same(
         expected, got[list(expected.columns)].astype({c: expected[c].dtype for c in OUTPUT_NAMES})
     )
+
+
+def test_spark_trust_rules_paths_and_failures(spark, history, tmp_path):
+    """The SPEC trust rules on Spark too (tested directly), a Parquet path in, and a bad value
+    stopping the job with a message naming the row's model and time."""
+    log = pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime([DAYS[2]] * 3, utc=True).astype("datetime64[us, UTC]"),
+            "model": ["a/m", "sub/m", "nobody/m"],
+            "prompt_tokens": pd.array([3_000_000, None, 10], dtype="Int64"),
+            "completion_tokens": [0, 5, 1],
+            "cached_tokens": [1_000_000, 0, 0],
+            "provider": ["", None, "fast"],
+        }
+    )
+    path = tmp_path / "log.parquet"
+    log.to_parquet(path)
+    got = collect(nf.cost_usage(str(path), history, engine="spark"))
+    assert got["list_cost"].iloc[0] == pytest.approx(2 * 2.0 + 0.2)  # prompt_tokens include cached
+    assert got["unpriced_reason"].tolist()[1:] == [TOKEN_MISSING, NO_ROUTES]
+    assert got["cost"].isna().tolist() == [False, True, True]
+    assert got["cache_price_assumed"].isna().tolist() == [False, False, True]
+    bad = log.assign(prompt_tokens=[1, -5, 1]).drop(columns="provider")
+    sdf = spark.createDataFrame(pa.Table.from_pandas(bad, preserve_index=False))
+    with pytest.raises(Exception, match="usage row with model sub/m"):
+        collect(nf.cost_usage(sdf, history, engine="spark"))
