@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -432,3 +433,44 @@ def test_spark_trust_rules_paths_and_failures(spark, history, tmp_path):
     sdf = spark.createDataFrame(pa.Table.from_pandas(bad, preserve_index=False))
     with pytest.raises(Exception, match="usage row with model sub/m"):
         collect(nf.cost_usage(sdf, history, engine="spark"))
+
+
+def test_the_readme_bi_join_gives_the_same_prices(history, tmp_path):
+    """The DuckDB SQL of README "The price periods, for SQL and BI tools", run on the exported
+    periods, prices every row as cost_usage does (list price, no cache writes)."""
+    import duckdb
+
+    from nanogpt_frame.cli import cli_logic
+
+    root = tmp_path / "history"
+    for when in history["snapshot_at"].unique():
+        nf.write_snapshot(history[history["snapshot_at"] == when].reset_index(drop=True), root)
+    assert cli_logic(["periods", str(root), "--out", str(tmp_path / "periods.parquet")]) == 0
+    log = grid().assign(cache_write_tokens=0).reset_index(drop=True)
+    log["timestamp"] = pd.to_datetime(log["timestamp"], utc=True, format="mixed")
+    log.to_parquet(tmp_path / "usage.parquet")
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    sql = readme.split("```sql\n-- DuckDB\n", 1)[1].split("```", 1)[0]
+    sql = sql.replace("usage/*.parquet", str(tmp_path / "usage.parquet"))
+    sql = sql.replace("'periods.parquet'", f"'{tmp_path / 'periods.parquet'}'")
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    joined = con.execute(sql.rstrip().rstrip(";") + " ORDER BY request").df()
+    joined = joined.sort_values("request", key=lambda s: s.str[1:].astype(int), ignore_index=True)
+    expected = nf.cost_usage(log, history)
+    priced = expected["unpriced_reason"].isna().to_numpy().copy()
+    # the plain SQL leaves a row NULL where any price is missing, even for 0 tokens: never 0
+    gaps = expected[["price_prompt", "price_completion"]].isna().any(axis=1).to_numpy()
+    assert joined["list_cost"].isna().to_numpy()[priced & gaps].all()
+    priced &= ~gaps
+    assert (
+        np.abs(
+            joined["list_cost"].to_numpy()[priced]
+            - expected["list_cost"].astype(float).to_numpy()[priced]
+        ).max()
+        <= 1e-12
+    )
+    snapshot_at = pd.to_datetime(joined["price_snapshot_at"], utc=True)
+    assert (
+        snapshot_at[priced].to_numpy() == expected["price_snapshot_at"].to_numpy()[priced]
+    ).all()
