@@ -120,6 +120,8 @@ def worker(kind: str, usage: str, out: str) -> None:
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
         con.execute("SET memory_limit = '3GB'")
+        spill = os.path.join(tempfile.gettempdir(), "nanogpt-frame-duckdb")
+        con.execute(f"SET temp_directory = '{spill}'")  # as cost_usage does
         prices = pa.Table.from_pandas(frame.drop(columns="source_endpoint"), preserve_index=False)
         con.register("prices", prices)
         con.execute(ASOF.format(usage=usage, out=out))

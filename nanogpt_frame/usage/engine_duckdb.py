@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,9 @@ def _frame_source(frame: pd.DataFrame) -> pd.DataFrame:
 def _connect(duckdb: Any, memory_limit: str | None, threads: int | None) -> Any:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    # spills go to the system's temporary folder, never into the caller's working directory
+    spill = os.path.join(tempfile.gettempdir(), "nanogpt-frame-duckdb")
+    con.execute(f"SET temp_directory = {_literal(spill)}")
     if memory_limit is not None:
         if not re.fullmatch(r"\s*\d+(\.\d+)?\s*[KMGT]?i?B\s*", str(memory_limit), re.I):
             raise ConfigError(f"memory_limit={memory_limit!r}: give a size such as '3GB'")
