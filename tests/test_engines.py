@@ -200,6 +200,28 @@ def test_duckdb_equals_pandas_on_every_edge(history, routes, tmp_path):
     assert set(got["price_basis"].dropna()) == {"catalog"}
 
 
+def test_duckdb_mapped_columns_python_timestamps_and_index(history):
+    """test_usage's mapping case: Timestamp objects in two zones (one naive), own names, index."""
+    log = pd.DataFrame(
+        {
+            "when": [pd.Timestamp("2026-08-04T02:00:00+02:00"), pd.Timestamp("2026-08-03T23:00")],
+            "engine": ["a/m", "sub/m"],
+            "in": [1_000_000, 2_000_000],
+            "out": [0, 1],
+        },
+        index=["x", "y"],
+    )
+    columns = {"timestamp": "when", "model": "engine", "input_tokens": "in", "output_tokens": "out"}
+    expected = as_spec(
+        nf.cost_usage(log, history, columns=columns).rename(columns={"engine": "model"})
+    )
+    got = nf.cost_usage(log, history, columns=columns, engine="duckdb")
+    assert_same(expected, got.rename(columns={"engine": "model"}))
+    assert list(got.index) == ["x", "y"] and got["price_snapshot_at"].iloc[0] == pd.Timestamp(
+        DAYS[1]
+    )
+
+
 def test_duckdb_reads_parquet_globs_csv_and_relations_and_streams_to_parquet(history, tmp_path):
     import duckdb
 
@@ -429,6 +451,11 @@ def test_spark_trust_rules_paths_and_failures(spark, history, tmp_path):
     assert got["unpriced_reason"].tolist()[1:] == [TOKEN_MISSING, NO_ROUTES]
     assert got["cost"].isna().tolist() == [False, True, True]
     assert got["cache_price_assumed"].isna().tolist() == [False, False, True]
+    naive = log.assign(timestamp=log["timestamp"].dt.tz_localize(None)).drop(columns="provider")
+    sdf = spark.createDataFrame(pa.Table.from_pandas(naive, preserve_index=False))
+    assert dict(sdf.dtypes)["timestamp"] == "timestamp_ntz"  # naive means UTC
+    got = collect(nf.cost_usage(sdf, history, engine="spark"))
+    assert got["price_snapshot_at"].tolist()[:2] == [pd.Timestamp(DAYS[2])] * 2
     bad = log.assign(prompt_tokens=[1, -5, 1]).drop(columns="provider")
     sdf = spark.createDataFrame(pa.Table.from_pandas(bad, preserve_index=False))
     with pytest.raises(Exception, match="usage row with model sub/m"):

@@ -92,7 +92,8 @@ def cost_usage(
     Returns:
         Your rows, in order, with your index and column names, then ``price_snapshot_at``,
         ``price_basis``, the four prices, ``cache_price_assumed``, ``in_subscription``,
-        ``list_cost``, ``cost`` (USD) and ``unpriced_reason``.
+        ``list_cost``, ``cost`` (USD) and ``unpriced_reason``. With ``out=``: the path written;
+        with ``engine="spark"``: a lazy Spark DataFrame.
 
     Raises:
         ConfigError: a negative, non-finite or fractional token count or a bad time (naming the
