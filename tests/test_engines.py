@@ -451,8 +451,9 @@ def test_spark_trust_rules_paths_and_failures(spark, history, tmp_path):
     assert got["unpriced_reason"].tolist()[1:] == [TOKEN_MISSING, NO_ROUTES]
     assert got["cost"].isna().tolist() == [False, True, True]
     assert got["cache_price_assumed"].isna().tolist() == [False, False, True]
-    naive = log.assign(timestamp=log["timestamp"].dt.tz_localize(None)).drop(columns="provider")
+    naive = log.assign(timestamp="2026-08-08 00:00:00").drop(columns="provider")
     sdf = spark.createDataFrame(pa.Table.from_pandas(naive, preserve_index=False))
+    sdf = sdf.withColumn("timestamp", sdf["timestamp"].cast("timestamp_ntz"))
     assert dict(sdf.dtypes)["timestamp"] == "timestamp_ntz"  # naive means UTC
     got = collect(nf.cost_usage(sdf, history, engine="spark"))
     assert got["price_snapshot_at"].tolist()[:2] == [pd.Timestamp(DAYS[2])] * 2

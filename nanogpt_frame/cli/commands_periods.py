@@ -46,7 +46,19 @@ def periods_command(args: argparse.Namespace) -> int:
         raise ConfigError("name a snapshot ROOT, or use --sample or --source")
     table = price_periods(history)
     if args.out is None:
-        _emit(table, args.format)
+        _emit(
+            table,
+            args.format,
+            drop=("first_listed", "price_cache_write", "price_cache_read", "in_subscription"),
+            shrink=("id",),
+            headers={
+                "price_prompt": "prompt",
+                "price_completion": "completion",
+                "price_cache_read": "cache_read",
+                "price_cache_write": "cache_write",
+                "in_subscription": "sub",
+            },
+        )
         return 0
     arrow = pa.Table.from_pandas(table, preserve_index=False)
     atomic_write(args.out, lambda handle: pq.write_table(arrow, handle, compression="zstd"))
