@@ -502,3 +502,71 @@ def test_the_readme_bi_join_gives_the_same_prices(history, tmp_path):
     assert (
         snapshot_at[priced].to_numpy() == expected["price_snapshot_at"].to_numpy()[priced]
     ).all()
+
+
+POOL = ["a/m", "A/M", "b/m", "c/m"]
+
+
+@st.composite
+def histories_and_usage(draw):
+    """A generated history (1-4 snapshots, models listed and delisted at random, prices and
+    coverage sometimes unknown, a second listing row per model sometimes) and usage around it."""
+    instants = sorted(draw(st.sets(st.integers(0, 40), min_size=1, max_size=4)))
+    rows = []
+    for day in instants:
+        for mid in draw(st.lists(st.sampled_from(POOL), min_size=1, max_size=4, unique=True)):
+            price = st.one_of(st.none(), st.sampled_from([0.0, 0.1, 1.0, 2.5, 7.25]))
+            for endpoint in draw(st.sampled_from([["canonical"], ["paid", "canonical"]])):
+                rows.append(
+                    {
+                        "snapshot_at": pd.Timestamp("2026-08-01", tz="UTC")
+                        + pd.Timedelta(days=day),
+                        "id": mid,
+                        "source_endpoint": endpoint,
+                        "price_prompt": draw(price),
+                        "price_completion": draw(price),
+                        "price_cache_read": draw(price),
+                        "price_cache_write": draw(price),
+                        "in_subscription": draw(st.sampled_from([True, False, None])),
+                    }
+                )
+    history = pd.DataFrame(rows)
+    history["snapshot_at"] = history["snapshot_at"].astype("datetime64[us, UTC]")
+    for column in ("price_prompt", "price_completion", "price_cache_read", "price_cache_write"):
+        history[column] = history[column].astype("float64[pyarrow]")
+    history["in_subscription"] = history["in_subscription"].astype("bool[pyarrow]")
+    usage = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from([*POOL, "z/m"]),
+                st.integers(-5 * 24, 50 * 24),  # hours from 2026-08-01: before, at, after
+                st.lists(st.sampled_from([0, 1, 999, 10**6]), min_size=4, max_size=4),
+            ),
+            min_size=1,
+            max_size=25,
+        )
+    )
+    log = pd.DataFrame(
+        {
+            "timestamp": [
+                pd.Timestamp("2026-08-01", tz="UTC") + pd.Timedelta(hours=h) for _, h, _ in usage
+            ],
+            "model": [m for m, _, _ in usage],
+            **{
+                n: [c[i] for _, _, c in usage]
+                for i, n in enumerate(
+                    ("input_tokens", "output_tokens", "cached_tokens", "cache_write_tokens")
+                )
+            },
+        }
+    )
+    return history, log
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=histories_and_usage(), subscription=st.booleans())
+def test_duckdb_equals_pandas_on_generated_histories(case, subscription):
+    history, log = case
+    expected = as_spec(nf.cost_usage(log, history, subscription=subscription), history["id"])
+    got = nf.cost_usage(log, history, subscription=subscription, engine="duckdb")
+    assert_same(expected, got)
