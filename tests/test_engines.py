@@ -241,6 +241,8 @@ def test_duckdb_reads_parquet_globs_csv_and_relations_and_streams_to_parquet(his
         expected,
         from_csv.sort_values("request", key=lambda s: s.str[1:].astype(int), ignore_index=True),
     )
+    in_order = nf.cost_usage(str(tmp_path / "part*.parquet"), history, engine="duckdb")
+    assert_same(expected, in_order)  # a path read into memory keeps the files' row order
     relation = duckdb.sql(f"SELECT * FROM read_parquet('{tmp_path}/part*.parquet')")
     from_relation = nf.cost_usage(relation, history, engine="duckdb")
     assert sorted(from_relation["list_cost"].dropna().tolist()) == sorted(

@@ -245,6 +245,11 @@ def cost_usage_duckdb(
                 return str(out)
             if frame_in:
                 sql = f"{sql} ORDER BY _nf_row"
+            elif file_kind == "parquet" and not {"filename", "file_row_number"} & set(found):
+                # in memory anyway: the rows in the files' order, as the pandas engine keeps them
+                ordered = source.replace(")", ", filename = true, file_row_number = true)", 1)
+                sql = _query(ordered, label, kinds, p, keep)
+                sql = f"{sql} ORDER BY filename, file_row_number"
             table = con.sql(sql).to_arrow_table()
         except duckdb.Error as exc:
             if FAIL_MARK not in str(exc):
