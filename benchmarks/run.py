@@ -3,6 +3,8 @@
     python benchmarks/run.py            # everything (about two minutes on 2 cores)
     python benchmarks/run.py --quick    # fewer repeats
     python benchmarks/run.py --only flatten,history
+    python benchmarks/run.py --only duckdb_100m,pandas_10m,spark_5m   # the engines (minutes;
+                                                                     # not in the default run)
 
 Prints a Markdown table; each row has our median, the alternative's, their ratio and the target.
 Nothing here is a test: timings vary by machine. Results and the machine are in README.md.
@@ -343,6 +345,13 @@ BENCHES = {
     "usage": _more("usage"),
     "media": bench_media,
 }
+#: The engines at scale (issue 21): selectable with --only, never in the default run.
+ENGINE_ROWS = {"duckdb_100m": 100_000_000}
+ENGINES = {
+    "duckdb_100m": lambda repeat: __import__("engines").bench_duckdb(ENGINE_ROWS["duckdb_100m"]),
+    "pandas_10m": lambda repeat: __import__("engines").bench_pandas(10_000_000),
+    "spark_5m": lambda repeat: __import__("engines").bench_spark(5_000_000),
+}
 
 
 def main() -> None:
@@ -352,7 +361,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--only", default=",".join(BENCHES), help="comma-separated benchmarks")
     parser.add_argument("--json", metavar="PATH", help="also write the rows as JSON")
+    parser.add_argument(
+        "--engine-rows",
+        type=int,
+        default=ENGINE_ROWS["duckdb_100m"],
+        metavar="N",
+        help="usage rows of the duckdb_100m benchmark (default 100,000,000)",
+    )
     args = parser.parse_args()
+    ENGINE_ROWS["duckdb_100m"] = args.engine_rows
+    BENCHES.update(ENGINES)
     names = [n.strip() for n in args.only.split(",") if n.strip()]
     unknown = [n for n in names if n not in BENCHES]
     if unknown:

@@ -56,6 +56,7 @@ __all__ = (
     "pareto_frontier",
     "price_history",
     "price_per_capability",
+    "price_periods",
     "quality_report",
     "rank_models",
     "read_snapshot_file",
@@ -80,6 +81,7 @@ _LAZY = {
     "load": "catalog.load_catalog",
     "load_routes": "routes.load_routes",
     "cost_usage": "usage.cost_usage",
+    "price_periods": "usage.price_periods",
     "usage_summary": "usage.summaries",
     "cost_change": "usage.summaries",
     "cheaper_alternatives": "usage.summaries",
@@ -145,6 +147,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from nanogpt_frame.snapshots.read import read_snapshot_file, read_snapshots
     from nanogpt_frame.snapshots.write import write_snapshot
     from nanogpt_frame.usage.cost_usage import cost_usage
+    from nanogpt_frame.usage.price_periods import price_periods
     from nanogpt_frame.usage.read_usage import read_usage
     from nanogpt_frame.usage.summaries import cheaper_alternatives, cost_change, usage_summary
 

@@ -97,6 +97,7 @@ def command_lines(root: Path) -> dict[str, list[str]]:
         "routes": ["routes", "--sample", "--distillation", "allowed"],
         "cost": ["cost", "--sample", "--freq", "W"],
         "media": ["media", "--sample", "--feed", "image", "--resolution", "1024x1024"],
+        "periods": ["periods", str(root)],
     }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nanogpt_frame.cli.commands_media import media_command
+from nanogpt_frame.cli.commands_periods import periods_command
 
 __all__ = ("HANDLERS",)
 
@@ -338,4 +339,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "routes": _routes,
     "cost": _cost,
     "media": media_command,
+    "periods": periods_command,
 }

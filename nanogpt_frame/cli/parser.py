@@ -10,6 +10,7 @@ import argparse
 import textwrap
 
 from nanogpt_frame.cli.commands_media import add_media_parser
+from nanogpt_frame.cli.commands_periods import add_periods_parser
 from nanogpt_frame.cli.types import age, rate, seconds, tokens, whole_number
 
 __all__ = ("DISTILLATION_STATUSES", "EXAMPLES", "FORMATS", "PROG", "build_parser")
@@ -32,6 +33,7 @@ EXAMPLES = {
     "routes": "nanogpt-frame routes --sample --distillation allowed",
     "cost": "nanogpt-frame cost usage.csv --history ./catalog-history --freq D",
     "media": "nanogpt-frame media --sample --feed image --resolution 1024x1024",
+    "periods": "nanogpt-frame periods ./catalog-history --out periods.parquet",
 }
 
 
@@ -271,4 +273,5 @@ def build_parser() -> argparse.ArgumentParser:
         help="your input counts include cached tokens (OpenAI style)",
     )
     add_media_parser(commands)
+    add_periods_parser(command)
     return parser

@@ -12,10 +12,10 @@ from nanogpt_frame.errors import ConfigError
 from nanogpt_frame.usage.pricing_rule import cost_usage_frame
 from nanogpt_frame.usage.read_usage import read_usage
 
-__all__ = ("cost_usage",)
+__all__ = ("cost_usage", "price_source")
 
 
-def _prices(prices: Any) -> pd.DataFrame:
+def price_source(prices: Any) -> pd.DataFrame:
     """The prices as a frame, by the one source rule; a root (or day folder) is its history."""
     if isinstance(prices, pd.DataFrame):
         return prices
@@ -52,14 +52,17 @@ def _routes(routes: Any) -> pd.DataFrame | None:
 
 
 def cost_usage(
-    usage: pd.DataFrame | str | os.PathLike[str],
+    usage: Any,
     prices: pd.DataFrame | str | os.PathLike[str],
     *,
     routes: pd.DataFrame | str | os.PathLike[str] | None = None,
     columns: Mapping[str, str] | None = None,
     subscription: bool = True,
     input_includes_cached: bool | None = None,
-) -> pd.DataFrame:
+    engine: str = "pandas",
+    out: str | os.PathLike[str] | None = None,
+    memory_limit: str | None = None,
+) -> Any:
     """Price every usage row at the price in force when it happened.
 
     Each row takes the last snapshot at or before its ``timestamp`` that lists its model
@@ -91,6 +94,13 @@ def cost_usage(
         input_includes_cached: your input count includes the cached tokens (OpenAI style);
             they are subtracted to get the uncached input. ``None`` (default): implied when the
             input column is ``prompt_tokens``.
+        engine: ``"pandas"`` (in memory), ``"duckdb"`` (embedded, out of core: ``usage`` may also
+            be a Parquet or CSV glob or a DuckDB relation) or ``"spark"`` (``usage`` a Spark
+            DataFrame or a path Spark reads; the result is a lazy Spark DataFrame). The same
+            rule and the same numbers on every engine.
+        out: with ``engine="duckdb"``, a Parquet path: DuckDB writes the rows there (they never
+            sit in Python memory) and the path is returned.
+        memory_limit: with ``engine="duckdb"``, DuckDB's memory cap, e.g. ``"3GB"``.
 
     Returns:
         Your rows, in order, with your index and column names, then ``price_snapshot_at``,
@@ -98,7 +108,8 @@ def cost_usage(
         ``list_cost``, ``cost`` (USD) and ``unpriced_reason``. ``cache_price_assumed`` and
         ``in_subscription`` are nullable booleans (``<NA>`` where the model is unknown).
         ``attrs["columns"]`` names the column of yours that fed each usage name (``None``:
-        absent).
+        absent). With ``out=``: the path written;
+        with ``engine="spark"``: a lazy Spark DataFrame.
 
     Raises:
         ConfigError: a negative, non-finite, fractional or too large (2**63 and up) token count
@@ -113,13 +124,41 @@ def cost_usage(
     >>> sorted(costed["price_basis"].dropna().unique())
     ['as_of', 'before_history']
     """
+    if engine not in ("pandas", "duckdb", "spark"):
+        raise ConfigError(f"engine={engine!r}: choose 'pandas', 'duckdb' or 'spark'")
+    if engine != "duckdb" and (out is not None or memory_limit is not None):
+        raise ConfigError('out= and memory_limit= need engine="duckdb"')
+    if engine == "duckdb":
+        from nanogpt_frame.usage.engine_duckdb import cost_usage_duckdb
+
+        return cost_usage_duckdb(
+            usage,
+            price_source(prices),
+            _routes(routes),
+            columns=columns,
+            subscription=subscription,
+            input_includes_cached=input_includes_cached,
+            out=out,
+            memory_limit=memory_limit,
+        )
+    if engine == "spark":
+        from nanogpt_frame.usage.engine_spark import cost_usage_spark
+
+        return cost_usage_spark(
+            usage,
+            price_source(prices),
+            _routes(routes),
+            columns=columns,
+            subscription=subscription,
+            input_includes_cached=input_includes_cached,
+        )
     frame = usage if isinstance(usage, pd.DataFrame) else read_usage(usage)
     if not isinstance(frame, pd.DataFrame):
         raise ConfigError("usage must be a DataFrame or a path to a CSV or Parquet file")
     source = None if isinstance(usage, pd.DataFrame) else os.fspath(usage)  # rows named 1, 2, ...
     return cost_usage_frame(
         frame,
-        _prices(prices),
+        price_source(prices),
         routes=_routes(routes),
         columns=columns,
         subscription=subscription,
