@@ -140,14 +140,7 @@ def media_command(args: argparse.Namespace) -> int:
         args.format,
         drop=("price_key", "minimum_usd", "duration_seconds", "variant", "units", "reason"),
         shrink=("id", "reason"),
-        headers={
-            "duration_seconds": "seconds",
-            "price_usd": "price",
-            "minimum_usd": "minimum",
-            "line_resolution": "resolution",
-            "line_variant": "variant",
-        },
-    )
+    )  # the frame's own column names in every format (see cli/output.py)
     return 0
 
 
