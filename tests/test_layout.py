@@ -38,7 +38,17 @@ MAY_IMPORT["cli"] = {*MAY_IMPORT["plots"], "plots"}
 MAY_IMPORT["__main__"] = {"cli"}
 MAY_IMPORT["__init__"] = set(MAY_IMPORT) - {"__init__"}
 #: The SPEC's folders that must exist with a docstring (media and account join with their issues).
-FOLDERS = ("_http", "catalog", "routes", "snapshots", "analysis", "usage", "plots", "cli")
+FOLDERS = (
+    "_http",
+    "catalog",
+    "routes",
+    "snapshots",
+    "analysis",
+    "usage",
+    "plots",
+    "cli",
+    "account",
+)
 
 
 def _part(module: Path) -> str:

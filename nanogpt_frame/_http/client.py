@@ -122,8 +122,12 @@ class Requester:
         headers: Mapping[str, str] | None = None,
         *,
         before_each: Callable[[], None] | None = None,
+        method: str = "GET",
     ) -> Reply:
         """GET ``url`` with retries by the deadline; ``before_each`` runs before every attempt.
+
+        ``method="POST"`` (an empty body) is for read-only endpoints that only answer a POST,
+        such as ``/check-balance``.
 
         Raises:
             FetchError, RateLimitError: the last failure, its text scrubbed of the key.
@@ -135,7 +139,7 @@ class Requester:
             if before_each is not None:
                 self.client()  # built before the turn is taken, so a paced request goes at once
                 before_each()
-            outcome = self._once(url, params, {**self._headers, **(headers or {})})
+            outcome = self._once(url, params, {**self._headers, **(headers or {})}, method)
             if isinstance(outcome, Reply):
                 return outcome
             if not outcome.retry or attempt >= self.retries:
@@ -150,7 +154,11 @@ class Requester:
             attempt += 1
 
     def _once(
-        self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str]
+        self,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+        method: str = "GET",
     ) -> Reply | Failure:
         import httpx
 
@@ -158,7 +166,7 @@ class Requester:
         key = self.settings.api_key
         try:
             with self.client().stream(
-                "GET", url, params=params, headers=headers, timeout=wait
+                method, url, params=params, headers=headers, timeout=wait
             ) as response:
                 status = response.status_code
                 ok = status < 400
