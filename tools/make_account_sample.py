@@ -31,6 +31,7 @@ START = datetime(2026, 7, 1, tzinfo=UTC)
 DAYS = 31
 SEED = 20260701
 UNKNOWN = "openai/gpt-4o-mini-2024-07-18"  # not in the catalog: unpriced
+LABEL_UNKNOWN = "GPT-4o mini (2024-07-18)"  # its usage label: no catalog model has it
 
 # model id -> (shape, requests per day, input range, output range, cached share)
 MODELS = {
@@ -62,7 +63,7 @@ PLANTED = {
 PLANTED_SPEND = {
     ("2026-07-05", "Claude Sonnet 4.5"): "over: a failed request billed 0.5 USD and refunded "
     "(refundedUsd), so the net matches",
-    ("2026-07-30", "GPT-4o mini"): "unmatched: a label no catalog model has",
+    ("2026-07-30", LABEL_UNKNOWN): "unmatched: a label no catalog model has",
     ("2026-07-31", "*"): "a missing rollup day: no buckets; the log's requests are unbilled",
 }
 
@@ -213,7 +214,7 @@ def main() -> int:
             gemini_0728 += 1
             pricing = None
         lines.append(json.dumps(response(r, number, pricing, provider), separators=(",", ":")))
-        label = names.get(r["model"], "GPT-4o mini" if r["model"] == UNKNOWN else r["model"])
+        label = names.get(r["model"], LABEL_UNKNOWN if r["model"] == UNKNOWN else r["model"])
         sums = billed_by[(day, label)]
         sums[0] += bill
         sums[1] += 1

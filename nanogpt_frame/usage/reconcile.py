@@ -212,10 +212,7 @@ def _per_row(rows: pd.DataFrame, keys: list[str], tolerance: float) -> list[dict
         )
         if unpriced.any():
             record["status"] = "unpriced"
-            record["explanation"] = (
-                f"{int(unpriced.sum())} of {len(part)} request(s) have no catalog price "
-                f"({first_reason(part['reason'])}): expected unknown, not 0"
-            )
+            record["explanation"] = first_reason(part["reason"], len(part))
         elif unbilled.any():
             record["status"] = "unbilled"
             record["explanation"] = (
@@ -287,10 +284,12 @@ def _against_spend(
             how = verdict.get(label, "none")
             record.update(requests=0, status="unmatched", expected_usd=math.nan)
             record["explanation"] = (
-                f"no logged request matches this usage label ({how} match in the catalog: "
-                + ("no model has this name)" if how == "none" else "the log holds none)")
-                + "; traffic from another client of this key, or a gap in the log"
-            )
+                "no logged request matches this usage label, and no catalog model is named so "
+                "(match_labels: none)"
+                if how == "none"
+                else f"the catalog names this label ({how} match), but the log holds no "
+                "request for it here"
+            ) + "; traffic from another client of this key, or a gap in the log"
             out.append(record)
             continue
         unpriced = part["reason"].notna()
@@ -302,7 +301,10 @@ def _against_spend(
             unpriced_requests=int(unpriced.sum()),
         )
         day = key[keys.index("day")] if "day" in keys else None
-        if bill_part is None:
+        if unpriced.any():
+            record["status"] = "unpriced"
+            record["explanation"] = first_reason(part["reason"], len(part))
+        elif bill_part is None:
             record["status"] = "unbilled"
             record["unbilled_requests"] = len(part)
             gap = day is not None and str(day) in missing_days
@@ -314,12 +316,6 @@ def _against_spend(
                     if gap
                     else ": sent with another key, or not yet counted"
                 )
-            )
-        elif unpriced.any():
-            record["status"] = "unpriced"
-            record["explanation"] = (
-                f"{int(unpriced.sum())} of {len(part)} request(s) have no catalog price "
-                f"({first_reason(part['reason'])}): expected unknown, not 0"
             )
         else:
             bill = record["billed_usd"]

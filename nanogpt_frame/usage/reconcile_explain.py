@@ -173,8 +173,11 @@ def explain(g: Group, tolerance: float) -> str:
     likely = [t for t in found if t.startswith("likely")]
     if likely:
         return "; ".join(likely + [t for t in found if not t.startswith("likely")])
-    ratio = f"x{g.billed / g.expected:.4g} of" if g.expected else "against"
-    notes = list(found)
+    if g.expected and g.billed:
+        ratio = f"billed {_usd(g.billed)} is x{g.billed / g.expected:.4g} the expected"
+    else:
+        ratio = f"billed {_usd(g.billed)} against the expected"
+    notes = []
     if not math.isnan(g.billed_requests) and g.billed_requests != len(g.rows):
         notes.append(
             f"NanoGPT counted {int(g.billed_requests)} request(s), the log {len(g.rows)}: the "
@@ -183,25 +186,37 @@ def explain(g: Group, tolerance: float) -> str:
     ids: list[Any] = []
     if g.row_billed:
         rows = g.rows
-        off = [
-            not close(b, e, tolerance)
-            for b, e in zip(rows["billed"], rows["expected"], strict=True)
-        ]
+        pairs = zip(rows["billed"], rows["expected"], strict=True)
+        off = [not close(b, e, tolerance) for b, e in pairs]
         gap = (rows["billed"] - rows["expected"]).abs()[off]
         top = rows.loc[gap.sort_values(ascending=False).index[:3]]
         ids = [i for i in top["request_id"].tolist() if isinstance(i, str)]
     tail = f"; ask NanoGPT about request(s) {', '.join(ids)}" if ids else ""
-    return (
-        f"unexplained: billed {_usd(g.billed)} is {ratio} the expected {_usd(g.expected)}, and "
-        "neither a chosen provider, the subscription, a price change within the day nor refunds "
-        "account for it"
-        + (f" ({'; '.join(notes)})" if notes else "")
-        + ". The data cannot show a flex/priority service tier, a long-context SKU or a billing "
+    cannot = (
+        "The data cannot show a flex/priority service tier, a long-context SKU or a billing "
         f"error{tail}"
+    )
+    if found:  # signs, none of them enough to account for the bill
+        return (
+            "; ".join(found)
+            + f". Not confirmed: {ratio} {_usd(g.expected)}, and the bill is "
+            + ("known per request" if g.row_billed else "known per day and label only")
+            + (f" ({'; '.join(notes)})" if notes else "")
+            + f". {cannot}"
+        )
+    return (
+        f"unexplained: {ratio} {_usd(g.expected)}, and neither a chosen provider, the "
+        "subscription, a price change within the day nor refunds account for it"
+        + (f" ({'; '.join(notes)})" if notes else "")
+        + f". {cannot}"
     )
 
 
-def first_reason(reasons: pd.Series) -> str:
-    """The unpriced reasons of a group, most frequent first."""
+def first_reason(reasons: pd.Series, requests: int) -> str:
+    """Why a group is unpriced: its requests' reasons, most frequent first."""
     counts = reasons.dropna().astype(str).value_counts()
-    return ", ".join(f"{reason} ({n})" for reason, n in counts.items())
+    said = ", ".join(f"{reason} ({n})" for reason, n in counts.items())
+    return (
+        f"{int(counts.sum())} of {requests} request(s) have no catalog price ({said}): "
+        "expected unknown, not 0"
+    )
