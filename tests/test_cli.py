@@ -96,6 +96,8 @@ def command_lines(root: Path) -> dict[str, list[str]]:
         "history": ["history", str(root), "--model", "openai/gpt-5.2", "--sample"],
         "routes": ["routes", "--sample", "--distillation", "allowed"],
         "cost": ["cost", "--sample", "--freq", "W"],
+        "spend": ["spend", "--sample"],
+        "reconcile": ["reconcile", "--sample"],
     }
 
 

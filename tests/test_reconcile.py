@@ -287,3 +287,47 @@ def test_the_sample_log_against_the_sample_usage_api(sample_costed):
     assert status[("2026-07-20", "GPT-5.2")][1].startswith("likely: a price change")
     assert status[("2026-07-28", "Gemini 2.5 Flash")][0] == "match"  # the API billed them
     assert {s for s, _ in status.values()} >= {"match", "over", "under", "unmatched", "unbilled"}
+
+
+# ---- the command line ---------------------------------------------------------------------------
+
+
+def test_cli_reconcile_a_log_against_a_history_root(tmp_path, capsys):
+    from nanogpt_frame.cli import cli_logic
+
+    history = nf.sample_history()
+    for stamp in history["snapshot_at"].unique():
+        nf.write_snapshot(history[history["snapshot_at"] == stamp], tmp_path / "hist")
+    log = str(sample_responses_path())
+    assert (
+        cli_logic(["reconcile", log, "--history", str(tmp_path / "hist"), "--format", "json"]) == 0
+    )
+    rows = json.loads(capsys.readouterr().out)
+    found = {(r["day"][:10], r["model"]): r["status"] for r in rows if r["status"] != "match"}
+    assert found == {key: status for key, (status, _) in PLANTED.items()}
+
+
+def test_cli_reconcile_against_spend_fits_80_columns_and_says_the_totals(capsys, monkeypatch):
+    from nanogpt_frame.cli import cli_logic
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert cli_logic(["reconcile", "--sample", "--spend"]) == 0
+    captured = capsys.readouterr()
+    assert max(map(len, captured.out.splitlines())) <= 80
+    assert "likely: refunds" in captured.out and "unmatched" in captured.out
+    assert "missing rollup days: 2026-07-31" in captured.err
+    assert cli_logic(["spend", "--sample", "--from", "2026-07-01", "--to", "2026-07-07",
+                      "--format", "json"]) == 0  # fmt: skip
+    data = json.loads(capsys.readouterr().out)
+    assert {r["day"] for r in data["rows"]} == {f"2026-07-0{d}" for d in range(1, 8)}
+    assert data["totals"][0]["requests"] == sum(r["requests"] for r in data["rows"])
+
+
+def test_cli_spend_live_without_a_key_is_one_line(capsys):
+    from nanogpt_frame.cli import cli_logic
+
+    assert cli_logic(["spend"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "NANOGPT_API_KEY" in err
+    assert cli_logic(["spend", "--sample", "--from", "2026-07-09", "--to", "2026-07-01"]) == 1
+    assert "after end" in capsys.readouterr().err

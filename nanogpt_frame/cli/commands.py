@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from nanogpt_frame.cli.commands_account import ACCOUNT_HANDLERS
+
 __all__ = ("HANDLERS",)
 
 
@@ -294,4 +296,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "quality": _quality,
     "routes": _routes,
     "cost": _cost,
+    **ACCOUNT_HANDLERS,
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 
+from nanogpt_frame.cli.commands_account import add_account_parsers
 from nanogpt_frame.cli.types import age, rate, seconds, tokens, whole_number
 
 __all__ = ("EXAMPLES", "FORMATS", "PROG", "build_parser")
@@ -259,4 +260,5 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="your input counts include cached tokens (OpenAI style)",
     )
+    add_account_parsers(commands)
     return parser
