@@ -127,13 +127,20 @@ def test_503_usage_not_ready_is_retried_then_succeeds(serve, no_sleep):
     assert len(server.requests) == 3 and len(df) == 1 and len(no_sleep) == 2
 
 
-def test_503_usage_not_ready_past_the_retries_says_so(serve, no_sleep):
-    not_ready = {"error": {"message": "Usage rollup is being built", "code": "usage_not_ready"}}
+def test_503_usage_not_ready_past_the_retries_says_so(serve, no_sleep, caplog):
+    caplog.set_level("DEBUG")
+    not_ready = {"error": {"message": f"Usage rollup is being built for {KEY}",
+                           "code": "usage_not_ready"}}  # fmt: skip
     server = serve((503, not_ready, None))
     with pytest.raises(FetchError, match="usage_not_ready") as info:
         usage(server, retries=2)
-    assert info.value.status == 503 and "not ready" in str(info.value)
-    assert len(server.requests) == 3
+    assert info.value.status == 503 and "still being built" in str(info.value)
+    assert len(server.requests) == 3 and "retrying" in caplog.text
+    assert_key_nowhere(info.value)
+    assert KEY not in caplog.text  # the retries' log lines are scrubbed too
+    plain = serve((503, {"error": "Service Unavailable"}, None))
+    with pytest.raises(FetchError, match="while a rollup is being built"):
+        usage(plain, retries=0)
 
 
 def test_429_waits_the_retry_after_then_succeeds(serve, no_sleep):

@@ -9,7 +9,7 @@ import warnings
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nanogpt_frame as nf
@@ -331,3 +331,31 @@ def test_cli_spend_live_without_a_key_is_one_line(capsys):
     assert err.count("\n") == 1 and "NANOGPT_API_KEY" in err
     assert cli_logic(["spend", "--sample", "--from", "2026-07-09", "--to", "2026-07-01"]) == 1
     assert "after end" in capsys.readouterr().err
+
+
+_CATALOG: list = []
+
+
+@settings(deadline=None, max_examples=40)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([0.0, 0.5, 0.995, 1.0, 1.2, 3.0])),
+                min_size=1, max_size=12))  # fmt: skip
+def test_statuses_follow_the_difference_and_totals_add_up(plan):
+    if not _CATALOG:
+        _CATALOG.append(nf.load("sample"))
+    later = STAMP + 12 * 3600
+    models = ["openai/gpt-5.2", "openai/gpt-5.2-codex", "x-ai/grok-4.3", "z-ai/glm-4.6"]
+    rows = []
+    for i, (which, _) in enumerate(plan):
+        body = {**openai(prompt=1000 + i, cached=100), "created": later, "model": models[which]}
+        rows.append(body)
+    costed = nf.cost_usage(nf.read_responses(rows), _CATALOG[0])
+    costed["billed_usd"] = costed["cost"].astype(float) * [f for _, f in plan]
+    out = nf.reconcile(costed, by="model")
+    for row in out.itertuples():
+        gap = row.billed_usd - row.expected_usd
+        small = abs(gap) <= max(1e-6, 0.01 * max(row.expected_usd, row.billed_usd))
+        assert row.status == ("match" if small else "over" if gap > 0 else "under")
+    totals = out.attrs["totals"]
+    assert totals["requests"] == len(plan) and sum(totals["by_status"].values()) == len(out)
+    assert totals["difference_usd"] == pytest.approx(
+        totals["compared_billed_usd"] - totals["compared_expected_usd"], abs=1e-9)  # fmt: skip

@@ -132,10 +132,18 @@ def fetch_account_json(
             failure = exc
     if failure is not None:
         if not_ready and failure.status == 503:
+            said = (failure.detail or "").lower()
+            sure = any(w in said for w in (not_ready, "not ready", "not_ready", "rollup"))
+            why = (
+                f"the usage rollup is still being built (HTTP 503 {not_ready})"
+                if sure
+                else f"HTTP 503, which this endpoint answers ({not_ready}) while a rollup is "
+                "being built"
+            )
             raise FetchError(
-                f"{url}: the usage rollup is still being built (HTTP 503 {not_ready}) and was "
-                f"not ready within the deadline, after {retries} retries; try again in a "
-                f"minute or pass a longer deadline= (server said: {failure.detail or '-'})",
+                f"{url}: {why}, still so after {retries} retries within the deadline; try "
+                "again in a minute or pass a longer deadline= (server said: "
+                f"{failure.detail or '-'})",
                 url=url,
                 status=503,
                 detail=failure.detail,
