@@ -90,6 +90,11 @@ def test_pricing_with_only_amount_and_text_numbers():
     assert pd.isna(df["billed_usd"].iloc[2])  # no pricing logged: unknown, not 0
 
 
+def test_bills_carry_no_binary_noise():
+    df = nf.read_responses([openai(cost=0.1 + 0.2), openai(amount="0.30000000000000004")])
+    assert df["billed_usd"].tolist() == [0.3, 0.3]
+
+
 def test_a_bill_in_another_currency_is_not_read_as_usd():
     df = nf.read_responses([openai(amount=12.0, currency="XNO")])
     assert pd.isna(df["billed_usd"].iloc[0]) and "XNO" in df.attrs["problems"][0]

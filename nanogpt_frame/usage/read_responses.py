@@ -270,6 +270,7 @@ def read_responses(path_or_records: str | os.PathLike[str] | Iterable[Any]) -> p
 
 
 def _frame(rows: _Rows, count: int) -> pd.DataFrame:
+    import numpy as np
     import pyarrow as pa
 
     columns = rows.columns
@@ -288,6 +289,8 @@ def _frame(rows: _Rows, count: int) -> pd.DataFrame:
         if name != "timestamp"
     }
     arrays["timestamp"] = pa.array(stamps, type=pa.timestamp("us", tz="UTC"))
+    billed = np.array([np.nan if v is None else v for v in columns["billed_usd"]], dtype=float)
+    arrays["billed_usd"] = pa.array(np.round(billed, 12), mask=np.isnan(billed))  # no noise
     table = pa.table({name: arrays[name] for name, _ in RESPONSE_COLUMNS}, schema=schema)
     df = table.to_pandas(types_mapper=pd.ArrowDtype)
     skipped = sum(rows.skipped.values())
