@@ -292,6 +292,16 @@ def test_the_sample_log_against_the_sample_usage_api(sample_costed):
     assert status[("2026-07-20", "GPT-5.2")][1].startswith("likely: a price change")
     assert status[("2026-07-28", "Gemini 2.5 Flash")][0] == "match"  # the API billed them
     assert {s for s, _ in status.values()} >= {"match", "over", "under", "unmatched", "unbilled"}
+    planted = {  # the log's planted bills, the usage answer's own plants, the missing day
+        ("2026-07-05", "Claude Sonnet 4.5"): "over", ("2026-07-08", "Gemini 2.5 Flash"): "over",
+        ("2026-07-12", "Kimi K2.5"): "over", ("2026-07-16", "Claude Sonnet 4.5"): "under",
+        ("2026-07-20", "GPT-5.2"): "under", ("2026-07-25", "Grok 4.3"): "over",
+        ("2026-07-30", "GPT-4o mini (2024-07-18)"): "unmatched",
+        ("2026-07-30", "openai/gpt-4o-mini-2024-07-18"): "unpriced",
+        **{("2026-07-31", m): "unbilled" for m in ("Claude Sonnet 4.5", "Gemini 2.5 Flash",
+                                                    "GLM 4.6", "GPT-5.2", "Grok 4.3", "Kimi K2.5")},
+    }  # fmt: skip
+    assert {k: s for k, (s, _) in status.items() if s != "match"} == planted
 
 
 # ---- the command line ---------------------------------------------------------------------------
