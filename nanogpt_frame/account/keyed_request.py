@@ -19,7 +19,13 @@ from nanogpt_frame.settings import Settings
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
 
-__all__ = ("AccountReply", "account_settings", "fetch_account_json", "parse_object")
+__all__ = (
+    "AccountReply",
+    "account_settings",
+    "fetch_account_json",
+    "parse_object",
+    "saved_payload",
+)
 
 #: Account bodies are small (a year of per-day, per-model buckets is well under 10 MiB).
 MAX_ACCOUNT_BYTES = 32 * 1024 * 1024
@@ -64,6 +70,23 @@ def parse_object(body: bytes | str | dict[str, Any], source: str) -> dict[str, A
     if "error" in payload and len(payload) <= 4:
         raise PayloadError(f"{source} returned an error body: {server_message(payload)}")
     return payload
+
+
+def saved_payload(source: str, sample_name: str) -> tuple[dict[str, Any], str]:
+    """A saved answer: ``"sample"`` (``data/account/<sample_name>``) or a file's path.
+
+    Raises:
+        ConfigError: neither. PayloadError: not a JSON object.
+    """
+    from pathlib import Path
+
+    from nanogpt_frame.fileio import read_regular_file
+    from nanogpt_frame.sample import sample_dir
+
+    path = sample_dir() / "account" / sample_name if source == "sample" else Path(source)
+    if not path.is_file():
+        raise ConfigError(f"source {source!r} is not 'live', 'sample' or a saved response file")
+    return parse_object(read_regular_file(path, MAX_ACCOUNT_BYTES), str(path)), str(path)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -13,11 +12,10 @@ import pandas as pd
 from nanogpt_frame.account.keyed_request import (
     account_settings,
     fetch_account_json,
-    parse_object,
+    saved_payload,
 )
 from nanogpt_frame.account.usage_dates import DateLike, group_by_text, usage_range
 from nanogpt_frame.account.usage_frame import account_usage_frame
-from nanogpt_frame.errors import ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -25,12 +23,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ("USAGE_PATH", "load_account_usage")
 
 USAGE_PATH = "/v1/usage"
-
-
-def _sample_path() -> Path:
-    from nanogpt_frame.sample import sample_dir
-
-    return sample_dir() / "account" / "usage.json"
 
 
 def load_account_usage(
@@ -87,13 +79,8 @@ def load_account_usage(
     text = os.fspath(source)
     if text != "live":
         first_last = usage_range(start, end, today=today) if (start or end) else None
-        path = _sample_path() if text == "sample" else Path(text)
-        if not path.is_file():
-            raise ConfigError(f"source {text!r} is not 'live', 'sample' or a saved usage response")
-        from nanogpt_frame.fileio import read_regular_file
-
-        payload = parse_object(read_regular_file(path, 32 * 1024 * 1024), str(path))
-        df = account_usage_frame(payload, group_by=grouping, source=str(path))
+        payload, where = saved_payload(text, "usage.json")
+        df = account_usage_frame(payload, group_by=grouping, source=where)
         if first_last is not None and "day" in grouping:
             first, last = first_last
             keep = (df["day"] >= first) & (df["day"] <= last)

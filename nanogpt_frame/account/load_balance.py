@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -13,9 +12,8 @@ import pandas as pd
 from nanogpt_frame.account.keyed_request import (
     account_settings,
     fetch_account_json,
-    parse_object,
+    saved_payload,
 )
-from nanogpt_frame.errors import ConfigError
 from nanogpt_frame.values import number_or_none
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,13 +88,7 @@ def load_balance(
     """
     text = os.fspath(source)
     if text != "live":
-        from nanogpt_frame.fileio import read_regular_file
-        from nanogpt_frame.sample import sample_dir
-
-        path = sample_dir() / "account" / "balance.json" if text == "sample" else Path(text)
-        if not path.is_file():
-            raise ConfigError(f"source {text!r} is not 'live', 'sample' or a saved response")
-        payload = parse_object(read_regular_file(path, 1024 * 1024), str(path))
+        payload, _ = saved_payload(text, "balance.json")
         df = balance_frame(payload, payload.get("_received_at"))
         df.attrs["source"] = text
         return df

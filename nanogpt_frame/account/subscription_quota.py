@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -18,9 +17,9 @@ import pandas as pd
 from nanogpt_frame.account.keyed_request import (
     account_settings,
     fetch_account_json,
-    parse_object,
+    saved_payload,
 )
-from nanogpt_frame.errors import ConfigError, PayloadError
+from nanogpt_frame.errors import PayloadError
 from nanogpt_frame.values import number_or_none
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -129,15 +128,7 @@ def load_subscription_usage(
     """
     text = os.fspath(source)
     if text != "live":
-        from nanogpt_frame.fileio import read_regular_file
-        from nanogpt_frame.sample import sample_dir
-
-        path = (
-            sample_dir() / "account" / "subscription_usage.json" if text == "sample" else Path(text)
-        )
-        if not path.is_file():
-            raise ConfigError(f"source {text!r} is not 'live', 'sample' or a saved response")
-        df = subscription_frame(parse_object(read_regular_file(path, 1024 * 1024), str(path)))
+        df = subscription_frame(saved_payload(text, "subscription_usage.json")[0])
         df.attrs["source"] = text
         return df
     settings = account_settings(api_key, base_url, "the subscription usage API")
