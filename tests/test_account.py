@@ -260,7 +260,8 @@ def test_sample_usage_response_and_its_range_filter():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CatalogWarning)
         whole = nf.load_account_usage(source="sample")
-        week = nf.load_account_usage("2026-07-01", "2026-07-07", source="sample", today=TODAY)
+    week = nf.load_account_usage("2026-07-01", "2026-07-07", source="sample", today=TODAY)
+    assert week.attrs["missing_rollup_days"] == []  # 07-31 is outside: not warned
     assert whole.attrs["missing_rollup_days"] == ["2026-07-31"]
     assert week["day"].max() == date(2026, 7, 7) and week.attrs["to"] == "2026-07-07"
     with pytest.raises(ConfigError):

@@ -80,13 +80,7 @@ def load_account_usage(
     if text != "live":
         first_last = usage_range(start, end, today=today) if (start or end) else None
         payload, where = saved_payload(text, "usage.json")
-        df = account_usage_frame(payload, group_by=grouping, source=where)
-        if first_last is not None and "day" in grouping:
-            first, last = first_last
-            keep = (df["day"] >= first) & (df["day"] <= last)
-            attrs = {**df.attrs, "from": first.isoformat(), "to": last.isoformat()}
-            df = df[keep.fillna(False)].reset_index(drop=True)
-            df.attrs = attrs
+        df = account_usage_frame(payload, group_by=grouping, source=where, within=first_last)
         df.attrs.update({"source": "sample" if text == "sample" else text, "from_cache": False})
         return df
     first, last = usage_range(start, end, today=today)  # before the key: nothing is sent

@@ -78,12 +78,18 @@ def _counter(bucket: dict[str, Any], column: str, problems: list[str], where: st
 
 
 def account_usage_frame(
-    payload: dict[str, Any], *, group_by: str = "day,model", source: str = "usage API"
+    payload: dict[str, Any],
+    *,
+    group_by: str = "day,model",
+    source: str = "usage API",
+    within: tuple[date, date] | None = None,
 ) -> pd.DataFrame:
     """The account-usage frame of one ``GET /v1/usage`` response (a parsed JSON object).
 
     Missing rollup days (``source.missingRollupDays``: days the API could not count yet) are
-    warned (``CatalogWarning``) and listed in ``attrs["missing_rollup_days"]``.
+    warned (``CatalogWarning``) and listed in ``attrs["missing_rollup_days"]``. ``within``
+    (first, last day) keeps only the buckets and missing days of that range (a saved answer
+    read for part of its range).
 
     Raises:
         PayloadError: the body holds no list of buckets for ``group_by``.
@@ -130,13 +136,19 @@ def account_usage_frame(
     df = table.to_pandas(types_mapper=pd.ArrowDtype)
     info: dict[str, Any] = _object(payload.get("source"))
     missing = _days(info.get("missingRollupDays"))
+    if within is not None:
+        first, last = within
+        if "day" in group_by:
+            keep = ((df["day"] >= first) & (df["day"] <= last)).fillna(False).astype(bool)
+            df = df[keep].reset_index(drop=True)
+        missing = [d for d in missing if first.isoformat() <= d <= last.isoformat()]
     totals = _object(payload.get("totals"))
     df.attrs = {
         "table": "account_usage",
         "schema_version": SCHEMA_VERSION,
         "group_by": group_by,
-        "from": payload.get("from"),
-        "to": payload.get("to"),
+        "from": within[0].isoformat() if within else payload.get("from"),
+        "to": within[1].isoformat() if within else payload.get("to"),
         "as_of": payload.get("asOf"),
         "timezone": payload.get("timezone", "UTC"),
         "totals": {
