@@ -340,6 +340,35 @@ def bench_history(repeat: int, days: int = 365, window: int = 30) -> None:
         bench_tools(repeat, root, days * len(base))
 
 
+def bench_responses(repeat: int, count: int = 20_000) -> None:
+    """read_responses of 20,000 logged responses against json.loads of the same lines alone."""
+    import nanogpt_frame as nf
+    from nanogpt_frame.sample import sample_responses_path
+
+    sample = [  # the sample's logged lines, but the one planted truncated line
+        line for line in sample_responses_path().read_bytes().splitlines() if line.endswith(b"}")
+    ]
+    lines = (sample * (count // len(sample) + 1))[:count]
+    ours, theirs = median_pair(
+        lambda: nf.read_responses(lines),
+        lambda: [json.loads(line) for line in lines],
+        repeat,
+    )
+    report(
+        f"read_responses of {count:,} logged responses vs json.loads of the lines",
+        ours,
+        theirs,
+        "<= 3x",
+        ok=ours / theirs <= 3,
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "responses.jsonl"
+        path.write_bytes(b"\n".join(lines) + b"\n")
+        from_file = median_time(lambda: nf.read_responses(path), repeat)
+    report(f"read_responses of a {count:,}-line file (read, split, parse, frame)", from_file,
+           None, "info")  # fmt: skip
+
+
 def _more(name: str) -> Callable[[int], None]:
     def run(repeat: int) -> None:
         import more
@@ -360,6 +389,7 @@ BENCHES = {
     "routes": _more("routes"),
     "usage": _more("usage"),
     "media": bench_media,
+    "responses": bench_responses,
 }
 #: The engines at scale (issue 21): selectable with --only, never in the default run.
 ENGINE_ROWS = {"duckdb_100m": 100_000_000}

@@ -48,8 +48,12 @@ __all__ = (
     "frame_from_payload",
     "listing_consistency",
     "load",
+    "load_account_usage",
+    "load_balance",
     "load_media",
     "load_routes",
+    "load_subscription_usage",
+    "match_labels",
     "media_cost",
     "media_prices",
     "media_quality",
@@ -59,9 +63,11 @@ __all__ = (
     "price_periods",
     "quality_report",
     "rank_models",
+    "read_responses",
     "read_snapshot_file",
     "read_snapshots",
     "read_usage",
+    "reconcile",
     "route_markup",
     "route_spread",
     "sample_history",
@@ -116,10 +122,19 @@ _LAZY = {
     "cheapest_media": "analysis.media_cheapest",
     "media_cost": "analysis.media_jobs",
     "media_quality": "analysis.media_quality",
+    "load_account_usage": "account.load_account_usage",
+    "load_balance": "account.load_balance",
+    "load_subscription_usage": "account.subscription_quota",
+    "match_labels": "usage.match_labels",
+    "read_responses": "usage.read_responses",
+    "reconcile": "usage.reconcile",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from nanogpt_frame._http.options import FetchOptions
+    from nanogpt_frame.account.load_account_usage import load_account_usage
+    from nanogpt_frame.account.load_balance import load_balance
+    from nanogpt_frame.account.subscription_quota import load_subscription_usage
     from nanogpt_frame.analysis.catalog_summary import catalog_summary
     from nanogpt_frame.analysis.diff import diff
     from nanogpt_frame.analysis.frontier import pareto_frontier
@@ -147,8 +162,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from nanogpt_frame.snapshots.read import read_snapshot_file, read_snapshots
     from nanogpt_frame.snapshots.write import write_snapshot
     from nanogpt_frame.usage.cost_usage import cost_usage
+    from nanogpt_frame.usage.match_labels import match_labels
     from nanogpt_frame.usage.price_periods import price_periods
+    from nanogpt_frame.usage.read_responses import read_responses
     from nanogpt_frame.usage.read_usage import read_usage
+    from nanogpt_frame.usage.reconcile import reconcile
     from nanogpt_frame.usage.summaries import cheaper_alternatives, cost_change, usage_summary
 
 

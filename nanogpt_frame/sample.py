@@ -14,7 +14,7 @@ import pandas as pd
 
 from nanogpt_frame.errors import PayloadError
 
-__all__ = ("sample_as_of", "sample_dir", "sample_usage")
+__all__ = ("sample_as_of", "sample_dir", "sample_responses_path", "sample_usage")
 
 
 def sample_dir() -> Path:
@@ -43,3 +43,13 @@ def sample_usage() -> pd.DataFrame:
     ['timestamp', 'model', 'input_tokens']
     """
     return pd.read_csv(sample_dir() / "usage.csv", dtype={"model": "string", "provider": "string"})
+
+
+def sample_responses_path() -> Path:
+    """The synthetic responses log of the sample (``data/account/responses.jsonl``): logged API
+    responses with their ``x_nanogpt_pricing``, for ``read_responses`` and ``reconcile``.
+
+    >>> sample_responses_path().name
+    'responses.jsonl'
+    """
+    return sample_dir() / "account" / "responses.jsonl"

@@ -454,3 +454,78 @@ def normal_resolution(key: object) -> str | None:
 
 
 _PIXELS = re.compile(r"^\s*(\d{1,6})\s*[xX*\u00d7]\s*(\d{1,6})\s*$")
+# --- the account's own spend (schema 3): ``load_account_usage``, ``read_responses``, ``reconcile``
+
+#: The account-usage frame (``load_account_usage``): one row per (day, model label). Logical
+#: types as above, plus ``date32`` (a UTC day).
+ACCOUNT_USAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("day", "date32"),
+    ("model", "string"),
+    ("requests", "int64"),
+    ("cost_usd", "float64"),
+    ("refunded_usd", "float64"),
+    ("net_cost_usd", "float64"),
+    ("input_tokens", "int64"),
+    ("output_tokens", "int64"),
+    ("reasoning_tokens", "int64"),
+    ("total_tokens", "int64"),
+)
+#: Account-usage column -> the counter's name in a ``GET /v1/usage`` bucket.
+ACCOUNT_USAGE_FIELDS: dict[str, str] = {
+    "requests": "requests",
+    "cost_usd": "costUsd",
+    "refunded_usd": "refundedUsd",
+    "net_cost_usd": "netCostUsd",
+    "input_tokens": "inputTokens",
+    "output_tokens": "outputTokens",
+    "reasoning_tokens": "reasoningTokens",
+    "total_tokens": "totalTokens",
+}
+#: ``group_by`` of the usage API -> the list of buckets in its response.
+ACCOUNT_USAGE_GROUPS: dict[str, str] = {
+    "day": "byDay",
+    "model": "byModel",
+    "day,model": "byDayModel",
+}
+#: The frame ``read_responses`` makes from logged API responses (ready for ``cost_usage``).
+RESPONSE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("timestamp", "timestamp"),
+    ("model", "string"),
+    ("input_tokens", "int64"),
+    ("output_tokens", "int64"),
+    ("cached_tokens", "int64"),
+    ("cache_write_tokens", "int64"),
+    ("reasoning_tokens", "int64"),
+    ("billed_usd", "float64"),
+    ("payment_source", "string"),
+    ("request_id", "string"),
+    ("provider", "string"),
+    ("response_shape", "string"),
+)
+#: ``reconcile``'s statuses, in the order they are decided.
+RECONCILE_STATUSES: tuple[str, ...] = (
+    "unmatched",
+    "unpriced",
+    "unbilled",
+    "match",
+    "over",
+    "under",
+)
+#: ``match_labels``'s verdicts on a usage label.
+LABEL_MATCHES: tuple[str, ...] = ("exact", "normalized", "ambiguous", "none")
+
+
+def account_arrow_schema(columns: tuple[tuple[str, str], ...]) -> pa.Schema:
+    """The Arrow schema of an account table (``ACCOUNT_USAGE_COLUMNS``, ``RESPONSE_COLUMNS``).
+
+    >>> account_arrow_schema(ACCOUNT_USAGE_COLUMNS).field("day").type
+    DataType(date32[day])
+    """
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            pa.field(name, pa.date32() if kind == "date32" else arrow_type(kind), nullable=True)
+            for name, kind in columns
+        ]
+    )

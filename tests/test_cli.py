@@ -98,6 +98,8 @@ def command_lines(root: Path) -> dict[str, list[str]]:
         "cost": ["cost", "--sample", "--freq", "W"],
         "media": ["media", "--sample", "--feed", "image", "--resolution", "1024x1024"],
         "periods": ["periods", str(root)],
+        "spend": ["spend", "--sample"],
+        "reconcile": ["reconcile", "--sample"],
     }
 
 

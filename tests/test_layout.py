@@ -48,6 +48,7 @@ FOLDERS = (
     "plots",
     "cli",
     "media",
+    "account",
 )
 
 

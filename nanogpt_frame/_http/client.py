@@ -256,8 +256,12 @@ class Requester:
         headers: Mapping[str, str] | None = None,
         *,
         pacer: Pacer | None = None,
+        method: str = "GET",
     ) -> Reply:
         """GET ``url`` with retries by the deadline; ``pacer`` spaces every attempt.
+
+        ``method="POST"`` (an empty body) is for read-only endpoints that only answer a POST,
+        such as ``/check-balance``.
 
         Raises:
             FetchError, RateLimitError: the last failure, its text scrubbed of the key.
@@ -270,7 +274,7 @@ class Requester:
                 self.client()  # built before the turn is taken, so a paced request goes at once
                 if not pacer.wait(self.stop_at, self.cancel):
                     raise self.deadline_error(url, " waiting for its turn under the rate limit")
-            outcome = self._once(url, params, {**self._headers, **(headers or {})})
+            outcome = self._once(url, params, {**self._headers, **(headers or {})}, method)
             if isinstance(outcome, Reply):
                 return outcome
             if outcome.limit == "deadline" or (self.remaining() <= 0 and outcome.status is None):
@@ -298,7 +302,11 @@ class Requester:
         )
 
     def _once(
-        self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str]
+        self,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+        method: str = "GET",
     ) -> Reply | Failure:
         import httpx
 
@@ -307,7 +315,7 @@ class Requester:
         failure: Failure
         try:
             with self.client().stream(
-                "GET",
+                method,
                 url,
                 params=params,
                 headers=headers,

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from nanogpt_frame.cli.commands_account import ACCOUNT_HANDLERS
 from nanogpt_frame.cli.commands_media import media_command
 from nanogpt_frame.cli.commands_periods import periods_command
 
@@ -340,4 +341,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "cost": _cost,
     "media": media_command,
     "periods": periods_command,
+    **ACCOUNT_HANDLERS,
 }

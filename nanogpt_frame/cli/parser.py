@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 
+from nanogpt_frame.cli.commands_account import add_account_parsers
 from nanogpt_frame.cli.commands_media import add_media_parser
 from nanogpt_frame.cli.commands_periods import add_periods_parser
 from nanogpt_frame.cli.types import age, rate, seconds, tokens, whole_number
@@ -274,4 +275,5 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_media_parser(commands)
     add_periods_parser(command)
+    add_account_parsers(commands)
     return parser
