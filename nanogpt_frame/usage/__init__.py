@@ -4,7 +4,8 @@
 when it happened: the rule itself, pure), ``cost_usage`` (the public entry: files, snapshot roots
 and routes resolved, then the rule), ``summaries`` (``usage_summary``, ``cost_change``,
 ``cheaper_alternatives``). Beyond one machine: ``price_periods`` (the half-open validity table every
-engine joins), ``usage_columns`` (which column holds what, by name), ``rule_sql`` (the rule as SQL
+engine joins), ``column_names`` (which column holds what, by name: one resolver for every engine),
+``reason_texts`` (the ``unpriced_reason`` texts and messages every engine shares), ``rule_sql`` (the rule as SQL
 expressions in DuckDB's and Spark's dialects), ``engine_plan`` (what an engine needs before its
 first row), ``engine_duckdb`` and ``engine_spark``.
 """
