@@ -168,6 +168,7 @@ def test_duckdb_equals_pandas_on_every_edge(history, routes, tmp_path):
         assert_same(expected, got)
         assert list(got.index) == list(log.index)
         assert got[list(log.columns)].equals(log)  # the caller's columns, as given
+        assert got.attrs == expected.attrs  # columns, usage_columns, input_includes_cached
     with_routes = grid(providers=True)
     expected = nf.cost_usage(with_routes, history, routes=routes)
     assert_same(expected, nf.cost_usage(with_routes, history, routes=routes, engine="duckdb"))

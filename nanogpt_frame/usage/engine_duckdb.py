@@ -283,6 +283,8 @@ def _as_frame(table: Any, usage: pd.DataFrame | None, found: list[str], p: Engin
     else:
         theirs = table.select(found).to_pandas(types_mapper=pd.ArrowDtype)
         out = pd.concat([theirs, frame], axis=1)
-    out.attrs["usage_columns"] = {k: v for k, v in p.columns.names.items()}
-    out.attrs["columns"] = p.columns.present()
+    names = p.columns.names  # as the pandas engine records them
+    out.attrs["usage_columns"] = {name: column or name for name, column in names.items()}
+    out.attrs["columns"] = dict(names)
+    out.attrs["input_includes_cached"] = p.columns.input_includes_cached
     return out
