@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 import nanogpt_frame as nf
 from nanogpt_frame.usage.engine_plan import output_schema
-from nanogpt_frame.usage.rule_sql import NO_ROUTES, OUTPUT_NAMES, TOKEN_MISSING
+from nanogpt_frame.usage.reason_texts import NO_ROUTES, TOKEN_MISSING
+from nanogpt_frame.usage.rule_sql import OUTPUT_NAMES
 from tests.test_usage import model, snapshot
 
 DAYS = [f"2026-08-{d:02d}T00:00:00Z" for d in (1, 4, 8, 12)]
@@ -77,7 +78,6 @@ def routes() -> pd.DataFrame:
     )
 
 
-IDS_LISTED = pd.Series(["a/m", "A/M", "gone/m", "sub/m", "nocomp/m", "noprompt/m", "late/m"])
 IDS = ["a/m", "A/M", "gone/m", "sub/m", "nocomp/m", "noprompt/m", "late/m", "nobody/m", "A/m"]
 TIMES = [
     "2026-07-30T00:00:00Z",  # before the whole history
@@ -112,28 +112,6 @@ def grid(providers: bool = False) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, index=[f"row{i}" for i in range(len(rows))])
-
-
-def as_spec(costed: pd.DataFrame, ids: pd.Series | None = None) -> pd.DataFrame:
-    """The pandas engine's result under the SPEC "Trust in money figures" rules.
-
-    TRUST RULE, not yet in the pandas engine (another branch adds it; after that merge this is a
-    no-op): an unpriced row has cost <NA> even where the subscription covers the model (today
-    the pandas engine gives 0 there), and cache_price_assumed is <NA> on an unknown model (today
-    False).
-    """
-    out = costed.copy()
-    unpriced = out["unpriced_reason"].notna().to_numpy()
-    cost = out["cost"].astype("float64[pyarrow]")
-    out["cost"] = cost.mask(unpriced)
-    listed = set((IDS_LISTED if ids is None else ids).dropna())
-    unknown = ~out["model"].isin(listed).to_numpy(bool)
-    assumed = pd.array(out["cache_price_assumed"].astype("boolean"), dtype="boolean")
-    assumed[unknown] = pd.NA
-    out["cache_price_assumed"] = pd.arrays.ArrowExtensionArray(
-        pa.array(assumed.to_numpy(object, na_value=None), type=pa.bool_())
-    )
-    return out
 
 
 def assert_same(expected: pd.DataFrame, got: pd.DataFrame) -> None:
@@ -185,16 +163,17 @@ def test_price_periods_are_half_open_and_partition_time(history):
 def test_duckdb_equals_pandas_on_every_edge(history, routes, tmp_path):
     log = grid()
     for subscription in (True, False):
-        expected = as_spec(nf.cost_usage(log, history, subscription=subscription))
+        expected = nf.cost_usage(log, history, subscription=subscription)
         got = nf.cost_usage(log, history, subscription=subscription, engine="duckdb")
         assert_same(expected, got)
         assert list(got.index) == list(log.index)
         assert got[list(log.columns)].equals(log)  # the caller's columns, as given
+        assert got.attrs == expected.attrs  # columns, usage_columns, input_includes_cached
     with_routes = grid(providers=True)
-    expected = as_spec(nf.cost_usage(with_routes, history, routes=routes))
+    expected = nf.cost_usage(with_routes, history, routes=routes)
     assert_same(expected, nf.cost_usage(with_routes, history, routes=routes, engine="duckdb"))
     one_catalog = history[history["snapshot_at"] == pd.Timestamp(DAYS[1])]
-    expected = as_spec(nf.cost_usage(log, one_catalog), one_catalog["id"])
+    expected = nf.cost_usage(log, one_catalog)
     got = nf.cost_usage(log, one_catalog, engine="duckdb")
     assert_same(expected, got)
     assert set(got["price_basis"].dropna()) == {"catalog"}
@@ -212,9 +191,7 @@ def test_duckdb_mapped_columns_python_timestamps_and_index(history):
         index=["x", "y"],
     )
     columns = {"timestamp": "when", "model": "engine", "input_tokens": "in", "output_tokens": "out"}
-    expected = as_spec(
-        nf.cost_usage(log, history, columns=columns).rename(columns={"engine": "model"})
-    )
+    expected = nf.cost_usage(log, history, columns=columns).rename(columns={"engine": "model"})
     got = nf.cost_usage(log, history, columns=columns, engine="duckdb")
     assert_same(expected, got.rename(columns={"engine": "model"}))
     assert list(got.index) == ["x", "y"] and got["price_snapshot_at"].iloc[0] == pd.Timestamp(
@@ -226,7 +203,7 @@ def test_duckdb_reads_parquet_globs_csv_and_relations_and_streams_to_parquet(his
     import duckdb
 
     log = grid().reset_index(drop=True)
-    expected = as_spec(nf.cost_usage(log, history))
+    expected = nf.cost_usage(log, history)
     for i, part in enumerate(np.array_split(np.arange(len(log)), 3)):
         log.iloc[part].to_parquet(tmp_path / f"part{i}.parquet")
     out = tmp_path / "costed.parquet"
@@ -292,12 +269,12 @@ def test_duckdb_equals_pandas_on_generated_usage(history, rows):
             },
         }
     )
-    assert_same(as_spec(nf.cost_usage(log, history)), nf.cost_usage(log, history, engine="duckdb"))
+    assert_same(nf.cost_usage(log, history), nf.cost_usage(log, history, engine="duckdb"))
 
 
 def test_trust_rules_on_duckdb(history):
-    """The SPEC "Trust in money figures" rules, tested directly (not through the pandas engine,
-    which gains them on another branch)."""
+    """The SPEC "Trust in money figures" rules, tested directly as well as through the
+    equality with the pandas engine (test_every_engine_equals_pandas_on_the_trust_cases)."""
     base = {"timestamp": [DAYS[2]] * 3, "model": ["a/m", "sub/m", "nobody/m"]}
     empty = pd.DataFrame({**base, "input_tokens": [10, None, 10], "output_tokens": ["5", "", "1"]})
     costed = nf.cost_usage(empty, history, engine="duckdb")
@@ -368,6 +345,78 @@ def test_trust_rules_on_duckdb(history):
         nf.cost_usage(epoch, history.iloc[:0], engine="duckdb")
 
 
+def trust_cases() -> pd.DataFrame:
+    """SPEC "Trust in money figures" rows: empty token cells, OpenAI/Anthropic names (prompt_tokens
+    includes the cached tokens), a provider without routes= (also with an empty cell or an
+    unknown model: the reasons' order), epochs in s/ms/us/ns, unknown models (nullable bools)."""
+    at = pd.Timestamp(DAYS[2])
+    s = int(at.timestamp())
+    epochs = [s, s * 1000, s * 10**6, s * 10**9, s + 3600, s - 86400 * 3, s, s, s]
+    return pd.DataFrame(
+        {
+            "timestamp": pd.array(epochs, dtype="int64"),
+            "model": [
+                "a/m",
+                "sub/m",
+                "nobody/m",
+                "late/m",
+                "a/m",
+                "gone/m",
+                "a/m",
+                "nobody/m",
+                "A/M",
+            ],
+            "prompt_tokens": pd.array([3_000_000, None, 10, 5, 7, 2_000_000, None, 4, 9], "Int64"),
+            "completion_tokens": pd.array([0, 5, 1, 1, None, 3, 1, 1, 2], "Int64"),
+            "cache_read_input_tokens": pd.array([1_000_000, 0, 0, 1, 2, 0, 0, 0, 3], "Int64"),
+            "cache_creation_input_tokens": pd.array([0, 0, 0, 4, 0, 1, 0, 0, 0], "Int64"),
+            "provider": pd.array([None, "", None, None, "", None, "fast", "fast", None], "string"),
+        }
+    )
+
+
+def test_every_engine_equals_pandas_on_the_trust_cases(history, tmp_path):
+    log = trust_cases()
+    expected = nf.cost_usage(log, history)
+    assert expected.attrs["input_includes_cached"] is True  # prompt_tokens: implied
+    reasons = expected["unpriced_reason"].tolist()
+    assert reasons[1] == TOKEN_MISSING and reasons[6] == NO_ROUTES and reasons[7] == NO_ROUTES
+    assert reasons[2] == "unknown model" and pd.isna(expected["cache_price_assumed"].iloc[2])
+    got = nf.cost_usage(log, history, engine="duckdb")
+    assert_same(expected, got)
+    assert got.attrs["columns"] == expected.attrs["columns"]
+    path = tmp_path / "trust.parquet"
+    log.to_parquet(path)  # not in memory: the same rules in SQL
+    assert_same(expected, nf.cost_usage(str(path), history, engine="duckdb"))
+    for flag in (True, False):
+        want = nf.cost_usage(log, history, input_includes_cached=flag)
+        assert_same(want, nf.cost_usage(log, history, input_includes_cached=flag, engine="duckdb"))
+        from_file = nf.cost_usage(str(path), history, input_includes_cached=flag, engine="duckdb")
+        assert_same(want, from_file)
+
+
+def test_sql_time_and_token_rules_match_pandas_out_of_memory(history, tmp_path):
+    """Parquet read by DuckDB itself: the same 1970..2200 bounds and token rule as pandas."""
+    for column, bad in (
+        ("timestamp", -5),
+        ("timestamp", 9 * 10**10),
+        ("timestamp", 8 * 10**18),
+        ("prompt_tokens", -1),
+    ):
+        log = trust_cases().iloc[:2].copy()
+        log[column] = pd.array([log[column].iloc[0], bad], dtype="Int64")
+        path = tmp_path / f"bad_{column}_{bad}.parquet"
+        log.to_parquet(path)
+        with pytest.raises(nf.ConfigError) as in_memory:
+            nf.cost_usage(log, history)
+        with pytest.raises(nf.ConfigError) as out_of_memory:
+            nf.cost_usage(str(path), history, engine="duckdb")
+        rule = str(in_memory.value).split(": ", 1)[1].split(", not")[0]
+        if column == "timestamp":
+            rule = rule.split(" ", 2)[2]  # after "timestamp <value>"
+        assert rule in str(out_of_memory.value), (rule, str(out_of_memory.value))
+
+
 def test_a_missing_extra_names_it(history, monkeypatch):
     import sys
 
@@ -427,7 +476,7 @@ def test_spark_equals_pandas_on_every_edge(spark, history, routes):
     assert "BroadcastHashJoin" in plan and "PythonUDF" not in plan and "BatchEvalPython" not in plan
     got = collect(costed)
     got = got.sort_values("request", key=lambda s: s.str[1:].astype(int), ignore_index=True)
-    expected = as_spec(nf.cost_usage(log, history, routes=routes))
+    expected = nf.cost_usage(log, history, routes=routes)
     assert_same(
         expected, got[list(expected.columns)].astype({c: expected[c].dtype for c in OUTPUT_NAMES})
     )
@@ -463,6 +512,21 @@ def test_spark_trust_rules_paths_and_failures(spark, history, tmp_path):
     sdf = spark.createDataFrame(pa.Table.from_pandas(bad, preserve_index=False))
     with pytest.raises(Exception, match="usage row with model sub/m"):
         collect(nf.cost_usage(sdf, history, engine="spark"))
+
+
+def test_spark_equals_pandas_on_the_trust_cases(spark, history, tmp_path):
+    log = trust_cases()
+    expected = nf.cost_usage(log, history)
+    got = collect(nf.cost_usage(log, history, engine="spark"))
+    assert_same(
+        expected, got[list(expected.columns)].astype({c: expected[c].dtype for c in OUTPUT_NAMES})
+    )
+    path = tmp_path / "trust.parquet"
+    log.to_parquet(path)
+    got = collect(nf.cost_usage(str(path), history, engine="spark"))
+    assert_same(
+        expected, got[list(expected.columns)].astype({c: expected[c].dtype for c in OUTPUT_NAMES})
+    )
 
 
 def test_the_readme_bi_join_gives_the_same_prices(history, tmp_path):
@@ -569,6 +633,6 @@ def histories_and_usage(draw):
 @given(case=histories_and_usage(), subscription=st.booleans())
 def test_duckdb_equals_pandas_on_generated_histories(case, subscription):
     history, log = case
-    expected = as_spec(nf.cost_usage(log, history, subscription=subscription), history["id"])
+    expected = nf.cost_usage(log, history, subscription=subscription)
     got = nf.cost_usage(log, history, subscription=subscription, engine="duckdb")
     assert_same(expected, got)

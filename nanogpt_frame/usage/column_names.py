@@ -9,13 +9,14 @@ column may feed two contract names (its tokens would count twice).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from nanogpt_frame.errors import ConfigError
 from nanogpt_frame.schema import USAGE_COLUMNS
 from nanogpt_frame.schema import USAGE_RECOGNISED_NAMES as RECOGNISED_NAMES
 
-__all__ = ("resolve_columns",)
+__all__ = ("UsageColumns", "resolve_columns", "resolve_usage")
 
 #: (words, short prefix) that make a column look like input or output tokens in a message
 _HINTS = {
@@ -99,3 +100,36 @@ def resolve_columns(
             "line); cost_usage does not guess what was spent"
         )
     return names
+
+
+@dataclass(frozen=True)
+class UsageColumns:
+    """Contract name -> the caller's column (``None``: absent), and whether the input includes
+    the cached tokens: what every engine (pandas, DuckDB, Spark) knows before reading a row."""
+
+    names: dict[str, str | None]
+    input_includes_cached: bool
+
+    def present(self) -> dict[str, str]:
+        """The names that have a column of the caller's."""
+        return {k: v for k, v in self.names.items() if v is not None}
+
+
+def resolve_usage(
+    found: Iterable[str],
+    columns: Mapping[str, str] | None = None,
+    *,
+    input_includes_cached: bool | None = None,
+) -> UsageColumns:
+    """``resolve_columns`` plus the cached-input rule: ``None`` means the input includes the
+    cached tokens exactly when its column is ``prompt_tokens`` (recognised or mapped; OpenAI's
+    prompt count includes them); ``True`` or ``False`` is taken as given.
+
+    >>> resolve_usage(["ts", "model", "prompt_tokens", "completion_tokens"],
+    ...               {"timestamp": "ts"}).input_includes_cached
+    True
+    """
+    names = resolve_columns(list(found), columns)
+    if input_includes_cached is None:
+        input_includes_cached = names["input_tokens"] == "prompt_tokens"
+    return UsageColumns(names=names, input_includes_cached=bool(input_includes_cached))

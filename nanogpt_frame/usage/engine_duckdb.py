@@ -19,7 +19,8 @@ from typing import Any
 import pandas as pd
 
 from nanogpt_frame.errors import ConfigError, PayloadError
-from nanogpt_frame.usage.engine_plan import EnginePlan, output_schema, plan
+from nanogpt_frame.usage.engine_plan import EnginePlan, checked_in_memory, output_schema, plan
+from nanogpt_frame.usage.reason_texts import NOT_A_TIME, TOKEN_RULE
 from nanogpt_frame.usage.rule_sql import (
     DUCKDB,
     FAIL_MARK,
@@ -102,7 +103,7 @@ def _connect(duckdb: Any, memory_limit: str | None, threads: int | None) -> Any:
 
 def _source(con: Any, usage: Any, duckdb: Any) -> tuple[str, str, str | None]:
     """(FROM text, row label SQL, file kind or None) of the usage log in ``con``."""
-    if isinstance(usage, pd.DataFrame):
+    if isinstance(usage, pd.DataFrame):  # checked in Python already (checked_in_memory)
         con.register("_nf_usage", _frame_source(usage))
         return "_nf_usage", "CAST(_nf_row AS STRING)", None
     if isinstance(usage, duckdb.DuckDBPyRelation):
@@ -186,8 +187,8 @@ def _first_bad(con: Any, source: str, file_kind: str | None, kinds, p: EnginePla
     raw = values[2 * i + 1]
     place = f"{row[1]} of {row[0]!r}" if row[0] else str(row[1])
     if name == "timestamp":
-        return f"{place}: {column} {raw!r} is not a time"
-    return f"{place}: {column} ({name}) must be a whole, non-negative number of tokens, not {raw!r}"
+        return f"{place}: {column} {raw!r} {NOT_A_TIME}"
+    return f"{place}: {column} ({name}) {TOKEN_RULE}, not {raw!r}"
 
 
 def cost_usage_duckdb(
@@ -197,7 +198,7 @@ def cost_usage_duckdb(
     *,
     columns=None,
     subscription: bool = True,
-    input_includes_cached: bool = False,
+    input_includes_cached: bool | None = None,
     out: str | os.PathLike[str] | None = None,
     memory_limit: str | None = None,
     threads: int | None = None,
@@ -206,18 +207,23 @@ def cost_usage_duckdb(
     duckdb = duckdb_module()
     con = _connect(duckdb, memory_limit, threads)
     try:
-        source, label, file_kind = _source(con, usage, duckdb)
+        frame_in = isinstance(usage, pd.DataFrame)
+        settings = {
+            "columns": columns,
+            "subscription": subscription,
+            "input_includes_cached": input_includes_cached,
+        }
+        if frame_in:  # in memory: the pandas engine's own checks, then SQL on checked columns
+            given = plan(list(usage.columns), prices, routes, **settings)
+            checked, p = checked_in_memory(usage, given)
+            source, label, file_kind = _source(con, checked, duckdb)
+        else:
+            source, label, file_kind = _source(con, usage, duckdb)
         described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
         types = {str(r[0]): str(r[1]) for r in described}
-        found = [c for c in types if c != "_nf_row"]
-        p = plan(
-            found,
-            prices,
-            routes,
-            columns=columns,
-            subscription=subscription,
-            input_includes_cached=input_includes_cached,
-        )
+        found = [c for c in types if c != "_nf_row" and not c.startswith("_nf_in_")]
+        if not frame_in:
+            p = given = plan(found, prices, routes, **settings)
         if file_kind == "csv":  # ids stay text as written ("007" is not 7)
             text = {c: "VARCHAR" for c in (p.columns.names["model"], p.columns.names["provider"])}
             spec = ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in text if c)
@@ -227,12 +233,12 @@ def cost_usage_duckdb(
                 for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
             }
         kinds = {c: _kind(t) for c, t in types.items()}
+        kinds["_nf_in_ts"] = "micros"
         con.register("_nf_periods", p.period_frame)
         con.register("_nf_pkeys", p.period_keys)
         if p.route_frame is not None:
             con.register("_nf_routes", p.route_frame)
             con.register("_nf_rkeys", p.route_keys)
-        frame_in = isinstance(usage, pd.DataFrame)
         keep = ["_nf_row"] if frame_in else found
         sql = _query(source, label, kinds, p, keep)
         try:
@@ -263,7 +269,7 @@ def cost_usage_duckdb(
             raise ConfigError(f"usage row {message}") from None
     finally:
         con.close()
-    return _as_frame(table, usage if frame_in else None, found, p)
+    return _as_frame(table, usage if frame_in else None, found, given)
 
 
 def _as_frame(table: Any, usage: pd.DataFrame | None, found: list[str], p: EnginePlan):
@@ -277,6 +283,8 @@ def _as_frame(table: Any, usage: pd.DataFrame | None, found: list[str], p: Engin
     else:
         theirs = table.select(found).to_pandas(types_mapper=pd.ArrowDtype)
         out = pd.concat([theirs, frame], axis=1)
-    out.attrs["usage_columns"] = {k: v for k, v in p.columns.names.items()}
-    out.attrs["columns"] = p.columns.present()
+    names = p.columns.names  # as the pandas engine records them
+    out.attrs["usage_columns"] = {name: column or name for name, column in names.items()}
+    out.attrs["columns"] = dict(names)
+    out.attrs["input_includes_cached"] = p.columns.input_includes_cached
     return out

@@ -8,11 +8,12 @@ expressions over it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from nanogpt_frame.errors import ConfigError
+from nanogpt_frame.usage.column_names import UsageColumns, resolve_usage
 from nanogpt_frame.usage.price_periods import (
     JoinTable,
     join_table,
@@ -21,9 +22,8 @@ from nanogpt_frame.usage.price_periods import (
     route_periods,
 )
 from nanogpt_frame.usage.rule_sql import OUTPUT_NAMES
-from nanogpt_frame.usage.usage_columns import UsageColumns, resolve_usage_columns
 
-__all__ = ("EnginePlan", "output_schema", "plan")
+__all__ = ("EnginePlan", "checked_in_memory", "output_schema", "plan")
 
 _RESERVED = ("_nf_", "_p_", "_r_", "_o_", "_pk_", "_rk_")
 
@@ -65,7 +65,7 @@ def plan(
     *,
     columns: Mapping[str, str] | None,
     subscription: bool,
-    input_includes_cached: bool,
+    input_includes_cached: bool | None,
 ) -> EnginePlan:
     """Resolve the usage columns (names only) and build the price and route join tables."""
     found = list(found)
@@ -75,7 +75,7 @@ def plan(
     reserved = sorted(c for c in found if c.startswith(_RESERVED))
     if reserved:
         raise ConfigError(f"usage columns {reserved} use a prefix the engines reserve; rename")
-    resolved = resolve_usage_columns(found, columns, input_includes_cached=input_includes_cached)
+    resolved = resolve_usage(found, columns, input_includes_cached=input_includes_cached)
     periods = price_periods(prices)
     joined = join_table(periods, ["id"])
     route_joined = None
@@ -92,3 +92,35 @@ def plan(
         single=periods["valid_from"].nunique() <= 1,
         subscription=subscription,
     )
+
+
+#: the usage names whose values Python checks and normalises for usage in memory
+_CHECKED = {
+    "timestamp": "_nf_in_ts",
+    "input_tokens": "_nf_in_t0",
+    "output_tokens": "_nf_in_t1",
+    "cached_tokens": "_nf_in_t2",
+    "cache_write_tokens": "_nf_in_t3",
+}
+
+
+def checked_in_memory(frame: pd.DataFrame, p: EnginePlan) -> tuple[pd.DataFrame, EnginePlan]:
+    """Usage in memory checked by the pandas engine's own rules (``pricing_rule.checked_rows``:
+    the time and token rules, the same messages): ``frame`` plus the checked columns
+    (``_nf_in_ts`` UTC microseconds, ``_nf_in_t0`` .. ``_nf_in_t3`` the uncached counts, the
+    input NULL where a count is missing), and the plan whose SQL reads them (kind ``micros``)."""
+    from nanogpt_frame.usage.pricing_rule import checked_rows
+
+    times, tokens, missing = checked_rows(frame, p.columns)
+    extra: dict[str, pd.api.extensions.ExtensionArray] = {
+        "_nf_in_ts": pd.array(times, dtype="int64")
+    }
+    for name, column in _CHECKED.items():
+        if name != "timestamp":
+            counts = pd.array(tokens[name], dtype="Int64")
+            if name == "input_tokens":
+                counts[missing] = pd.NA
+            extra[column] = counts
+    checked = frame.assign(**{k: pd.Series(v, index=frame.index) for k, v in extra.items()})
+    names = {**p.columns.names, **_CHECKED}
+    return checked, replace(p, columns=UsageColumns(names=names, input_includes_cached=False))

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from nanogpt_frame.errors import ConfigError, PayloadError
-from nanogpt_frame.usage.engine_plan import plan
+from nanogpt_frame.usage.engine_plan import checked_in_memory, plan
 from nanogpt_frame.usage.rule_sql import SPARK, join_condition, normalise, outputs, slot
 
 __all__ = ("cost_usage_spark", "spark_modules")
@@ -94,22 +94,26 @@ def cost_usage_spark(
     *,
     columns=None,
     subscription: bool = True,
-    input_includes_cached: bool = False,
+    input_includes_cached: bool | None = None,
 ) -> Any:
     """Price usage in Spark (see ``nanogpt_frame.cost_usage``): a lazy Spark DataFrame."""
     sql, functions = spark_modules()
+    settings = {
+        "columns": columns,
+        "subscription": subscription,
+        "input_includes_cached": input_includes_cached,
+    }
+    found: list[str] | None = None
+    if isinstance(usage, pd.DataFrame):  # in memory: the pandas engine's own checks
+        found = [str(c) for c in usage.columns]
+        usage, p = checked_in_memory(usage, plan(list(usage.columns), prices, routes, **settings))
     df = _usage(sql, usage)
     spark = df.sparkSession
     kinds = {f.name: _kind(f.dataType.simpleString()) for f in df.schema.fields}
-    found = list(kinds)
-    p = plan(
-        found,
-        prices,
-        routes,
-        columns=columns,
-        subscription=subscription,
-        input_includes_cached=input_includes_cached,
-    )
+    if found is None:
+        found = list(kinds)
+        p = plan(found, prices, routes, **settings)
+    kinds["_nf_in_ts"] = "micros"
     expr = functions.expr
     model, ts = p.columns.names["model"], p.columns.names["timestamp"]
     label = (

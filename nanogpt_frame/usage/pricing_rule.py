@@ -22,35 +22,38 @@ from nanogpt_frame.schema import (
     require_columns,
     table_kind,
 )
-from nanogpt_frame.usage.column_names import resolve_columns
+from nanogpt_frame.usage.column_names import UsageColumns, resolve_usage
+from nanogpt_frame.usage.reason_texts import (
+    CACHED_EXCEED_INPUT,
+    NO_ROUTES,
+    PRICE_MISSING,
+    REASON_CODES,
+    TOKEN_RULE,
+)
 from nanogpt_frame.usage.time_units import utc_microseconds
 from nanogpt_frame.usage.token_counts import shown, token_counts
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
 
-__all__ = ("OUTPUT_COLUMNS", "TOKEN_COLUMNS", "USAGE_COLUMNS", "cost_usage_frame")
+__all__ = ("OUTPUT_COLUMNS", "TOKEN_COLUMNS", "USAGE_COLUMNS", "checked_rows", "cost_usage_frame")
 
 TOKEN_COLUMNS = USAGE_TOKEN_COLUMNS
 OUTPUT_COLUMNS = COSTED_COLUMNS
 _PRICES = ("price_prompt", "price_completion", "price_cache_read", "price_cache_write")
 _ROUTE_PRICES = ("snapshot_at", "model_id", "provider", "price_prompt", "price_completion")
 #: unpriced_reason codes before the "price missing: ..." patterns (code 5 + pattern - 1).
-_REASONS = (
-    "unknown model",
-    "unknown route",
-    "subscription coverage unknown",
-    "provider route not loaded: pass routes=",
-    "token count missing",
-)
+_REASONS = REASON_CODES
 _UNKNOWN_MODEL, _UNKNOWN_ROUTE, _COVERAGE, _NO_ROUTES, _TOKENS_MISSING = range(5)
+assert _REASONS[_NO_ROUTES] == NO_ROUTES
 
 
 def _row_namer(usage: pd.DataFrame, source: str | None) -> Callable[[int], str]:
     """Position -> how a message names the row: the file's 1-based row, or the index label."""
     if source is not None:
         return lambda pos: f"row {pos + 1} of {source!r}"
-    return lambda pos: f"row {usage.index[pos]!r}"
+    labels = usage.index
+    return lambda pos: f"row {shown(labels[pos])}"  # numpy scalars as plain Python values
 
 
 def _tokens(
@@ -64,8 +67,7 @@ def _tokens(
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise ConfigError(
-            f"usage {row_name(row)}: {column} ({name}) must be a whole, non-negative number of "
-            f"tokens below 2**63, not {shown(raw.iloc[row])}"
+            f"usage {row_name(row)}: {column} ({name}) {TOKEN_RULE}, not {shown(raw.iloc[row])}"
         )
     return counts, missing
 
@@ -205,27 +207,12 @@ def cost_usage_frame(
 
     ``source`` names the file the usage was read from: messages then name its 1-based rows.
     """
-    names = resolve_columns(list(usage.columns), columns)
+    cols = resolve_usage(list(usage.columns), columns, input_includes_cached=input_includes_cached)
+    names = cols.names
     clash = sorted(set(OUTPUT_COLUMNS) & set(usage.columns))
     if clash:
         raise ConfigError(f"usage already has columns named {clash}; rename them first")
-    row_name = _row_namer(usage, source)
-    read = {n: _tokens(usage, names[n], n, row_name) for n in TOKEN_COLUMNS}
-    tokens = {n: counts for n, (counts, _) in read.items()}
-    missing_tokens = np.logical_or.reduce([gap for _, gap in read.values()])
-    if input_includes_cached is None:  # OpenAI's prompt_tokens counts the cached tokens too
-        input_includes_cached = names["input_tokens"] == "prompt_tokens"
-    if input_includes_cached:
-        tokens["input_tokens"] = tokens["input_tokens"] - tokens["cached_tokens"]
-        over = (tokens["input_tokens"] < 0) & ~missing_tokens
-        if over.any():
-            row = int(np.flatnonzero(over)[0])
-            raise ConfigError(
-                f"usage {row_name(row)}: cached tokens exceed the input "
-                "tokens that should include them"
-            )
-        tokens["input_tokens"] = np.maximum(tokens["input_tokens"], 0)
-    times = utc_microseconds(usage[names["timestamp"]], column="timestamp", row_name=row_name)
+    times, tokens, missing_tokens = checked_rows(usage, cols, source)
     models = usage[names["model"]].astype("string").fillna("")
     table, found, early = _lookup(models, times, _price_table(prices), ["id"])
     single = table["snapshot_at"].nunique() <= 1
@@ -265,8 +252,41 @@ def cost_usage_frame(
         _route_table(routes)  # a wrong frame is refused even when no row needs it
     reason = np.where((reason < 0) & missing_tokens, _TOKENS_MISSING, reason).astype(np.int8)
     out = _costs(usage, tokens, got, in_sub, stamp, basis, reason, chosen, subscription, names)
-    out.attrs["input_includes_cached"] = bool(input_includes_cached)
+    out.attrs["input_includes_cached"] = cols.input_includes_cached
     return out
+
+
+def checked_rows(
+    usage: pd.DataFrame, cols: UsageColumns, source: str | None = None
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """(UTC microseconds, uncached token counts by usage name, token-missing flags) of the rows.
+
+    The one time rule (``time_units``) and token rule (``token_counts``) of every engine, for
+    usage in memory: a bad value is a ``ConfigError`` naming the row (``source``: the file's
+    1-based rows). The cached tokens are taken off an input that includes them.
+
+    >>> import pandas as pd
+    >>> from nanogpt_frame.usage.column_names import resolve_usage
+    >>> log = pd.DataFrame({"timestamp": [1785542400], "model": ["m"], "prompt_tokens": [9],
+    ...                     "completion_tokens": [""], "cached_tokens": [4]})
+    >>> times, tokens, missing = checked_rows(log, resolve_usage(log.columns))
+    >>> int(tokens["input_tokens"][0]), bool(missing[0])
+    (5, True)
+    """
+    names = cols.names
+    row_name = _row_namer(usage, source)
+    read = {n: _tokens(usage, names[n], n, row_name) for n in TOKEN_COLUMNS}
+    tokens = {n: counts for n, (counts, _) in read.items()}
+    missing_tokens = np.logical_or.reduce([gap for _, gap in read.values()])
+    if cols.input_includes_cached:  # e.g. OpenAI's prompt_tokens counts the cached tokens too
+        tokens["input_tokens"] = tokens["input_tokens"] - tokens["cached_tokens"]
+        over = (tokens["input_tokens"] < 0) & ~missing_tokens
+        if over.any():
+            row = int(np.flatnonzero(over)[0])
+            raise ConfigError(f"usage {row_name(row)}: {CACHED_EXCEED_INPUT}")
+        tokens["input_tokens"] = np.maximum(tokens["input_tokens"], 0)
+    times = utc_microseconds(usage[names["timestamp"]], column="timestamp", row_name=row_name)
+    return times, tokens, missing_tokens
 
 
 def _costs(usage, tokens, got, in_sub, stamp, basis, reason, chosen, subscription, names):
@@ -292,7 +312,7 @@ def _costs(usage, tokens, got, in_sub, stamp, basis, reason, chosen, subscriptio
         total += np.where(need & ~gap, tokens[name] * np.nan_to_num(price), 0.0)
     first_gap = len(_REASONS) - 1  # code first_gap + pattern: one text per missing-price pattern
     reasons = [*_REASONS] + [
-        "price missing: " + ", ".join(sorted({parts[b][2] for b in range(4) if pattern >> b & 1}))
+        PRICE_MISSING + ", ".join(sorted({parts[b][2] for b in range(4) if pattern >> b & 1}))
         for pattern in range(1, 16)
     ]
     unpriced = (reason < 0) & (gap_bits > 0)

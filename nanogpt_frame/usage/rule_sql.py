@@ -12,8 +12,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nanogpt_frame.usage.column_names import UsageColumns
 from nanogpt_frame.usage.price_periods import PERIOD_PRICES, JoinTable
-from nanogpt_frame.usage.usage_columns import UsageColumns
+from nanogpt_frame.usage.reason_texts import (
+    CACHED_EXCEED_INPUT,
+    COVERAGE_UNKNOWN,
+    NO_ROUTES,
+    NOT_A_TIME,
+    PRICE_MISSING,
+    TOKEN_MISSING,
+    TOKEN_RULE,
+    UNKNOWN_MODEL,
+    UNKNOWN_ROUTE,
+)
+from nanogpt_frame.usage.time_units import EPOCH_LIMITS
 
 __all__ = (
     "DUCKDB",
@@ -31,8 +43,6 @@ __all__ = (
 )
 
 FAIL_MARK = "nanogpt-frame usage row"
-TOKEN_MISSING = "token count missing"
-NO_ROUTES = "provider chosen, no routes given"
 OUTPUT_NAMES = (
     "price_snapshot_at",
     "price_basis",
@@ -104,8 +114,11 @@ def _text(value: str) -> str:
 
 
 def _bad_time(d: Dialect, kind: str, x: str) -> tuple[str, str]:
-    """(microseconds, is-bad) of a timestamp column of ``kind``."""
-    if kind == "instant":
+    """(microseconds, is-bad) of a timestamp column of ``kind``: bad when it is no time or lies
+    outside 1970..2200 (``time_units.EPOCH_LIMITS``, the pandas engine's bounds)."""
+    if kind == "micros":  # checked and normalised in Python already (usage in memory)
+        micros = f"CAST({x} AS BIGINT)"
+    elif kind == "instant":
         micros = d.instant_micros.format(x=x)
     elif kind == "naive":
         micros = d.naive_micros.format(x=x)
@@ -130,7 +143,8 @@ def _bad_time(d: Dialect, kind: str, x: str) -> tuple[str, str]:
             micros = f"CAST(round({scaled}) AS BIGINT)"
     else:
         micros = d.text_micros.format(x=f"CAST({x} AS STRING)")
-    return micros, f"({micros}) IS NULL"
+    low, high = EPOCH_LIMITS
+    return micros, f"(({micros}) IS NULL OR ({micros}) < {low} OR ({micros}) >= {high})"
 
 
 def _token(d: Dialect, kind: str, x: str) -> tuple[str, str, str]:
@@ -200,7 +214,7 @@ def normalise(
         return d.fail.format(m=message)
 
     first.append(
-        ("_nf_ts", f"CASE WHEN {bad} THEN {fail(f'{ts} is not a time', ts)} ELSE {micros} END")
+        ("_nf_ts", f"CASE WHEN {bad} THEN {fail(f'{ts} {NOT_A_TIME}', ts)} ELSE {micros} END")
     )
     first.append(("_nf_model", f"coalesce(CAST({d.q(model)} AS STRING), '')"))
     provider = cols.names["provider"]
@@ -216,17 +230,14 @@ def normalise(
             first.append((f"_nf_t{i}", "CAST(0 AS BIGINT)"))
             continue
         value, _, bad_token = _token(d, kinds[column], d.q(column))
-        what = f"{column} ({name}) must be a whole, non-negative number of tokens"
+        what = f"{column} ({name}) {TOKEN_RULE}"
         first.append(
             (f"_nf_t{i}", f"CASE WHEN {bad_token} THEN {fail(what, column)} ELSE {value} END")
         )
     second = [(f"_nf_u{i}", f"_nf_t{i}") for i in range(1, 4)]
     if cols.input_includes_cached:
         fewer = "(_nf_t0 - _nf_t2)"
-        message = (
-            f"concat({_text(FAIL_MARK + ' ')}, {label}, "
-            f"{_text(': cached tokens exceed the input tokens that should include them')})"
-        )
+        message = f"concat({_text(FAIL_MARK + ' ')}, {label}, {_text(': ' + CACHED_EXCEED_INPUT)})"
         second.insert(
             0, ("_nf_u0", f"CASE WHEN {fewer} < 0 THEN {d.fail.format(m=message)} ELSE {fewer} END")
         )
@@ -259,21 +270,25 @@ def outputs(*, single: bool, routes: bool, subscription: bool) -> list[list[tupl
     """The output columns as successive projections (alias, SQL) over the joined row; the last
     one holds the output names in order."""
     chosen = "(_nf_provider <> '')"
-    route = chosen if routes else "FALSE"
+    route = chosen  # a chosen route: its price or none (without routes: none), never the catalog's
     null = "CAST(NULL AS DOUBLE)"
 
     def pick(column: str) -> str:
-        theirs = f"_r_{column}" if column in ("price_prompt", "price_completion") else null
-        return f"CASE WHEN {route} THEN {theirs} ELSE _p_{column} END" if routes else f"_p_{column}"
+        routed = routes and column in ("price_prompt", "price_completion")  # no cache prices
+        theirs = f"_r_{column}" if routed else null
+        return f"CASE WHEN {route} THEN {theirs} ELSE _p_{column} END"
 
     def either(ours: str, theirs: str) -> str:
-        return f"CASE WHEN {route} THEN {theirs} ELSE {ours} END" if routes else ours
+        return f"CASE WHEN {route} THEN {theirs if routes else 'NULL'} ELSE {ours} END"
 
-    found = either("_p_found IS NOT NULL", "_r_found IS NOT NULL")
+    found = (
+        f"CASE WHEN {route} THEN {'_r_found IS NOT NULL' if routes else 'FALSE'} "
+        "ELSE _p_found IS NOT NULL END"
+    )
     lookup = (
-        (f"WHEN {route} AND _r_found IS NULL THEN 'unknown route' " if routes else "")
+        (f"WHEN {route} AND _r_found IS NULL THEN {_text(UNKNOWN_ROUTE)} " if routes else "")
         + ("" if routes else f"WHEN {chosen} THEN {_text(NO_ROUTES)} ")
-        + "WHEN _p_found IS NULL THEN 'unknown model' "
+        + f"WHEN _p_found IS NULL THEN {_text(UNKNOWN_MODEL)} "
     )
     missing = " OR ".join(f"_nf_u{i} IS NULL" for i in range(4))
     first = [
@@ -297,8 +312,9 @@ def outputs(*, single: bool, routes: bool, subscription: bool) -> list[list[tupl
         (
             "_o_gaps",
             f"CASE WHEN {gap_prompt} OR {gap_completion} OR {gap_write} THEN concat("
-            f"'price missing: ', concat_ws(', ', CASE WHEN {gap_write} THEN 'price_cache_write' "
-            f"END, CASE WHEN {gap_completion} THEN 'price_completion' END, "
+            f"{_text(PRICE_MISSING)}, concat_ws(', ', "
+            f"CASE WHEN {gap_write} THEN 'price_cache_write' END, "
+            f"CASE WHEN {gap_completion} THEN 'price_completion' END, "
             f"CASE WHEN {gap_prompt} THEN 'price_prompt' END)) END",
         ),
     ]
@@ -330,11 +346,14 @@ def outputs(*, single: bool, routes: bool, subscription: bool) -> list[list[tupl
         ("price_cache_write", "_o_cache_write"),
         (
             "cache_price_assumed",
-            "CASE WHEN _p_found IS NULL THEN CAST(NULL AS BOOLEAN) ELSE coalesce(_nf_u2 > 0, "
+            "CASE WHEN NOT _o_found THEN CAST(NULL AS BOOLEAN) ELSE coalesce(_nf_u2 > 0, "
             "FALSE) AND _o_cache_read IS NULL AND _o_prompt IS NOT NULL END",
         ),
         ("in_subscription", in_sub),
-        ("list_cost", "_o_list_cost"),
+        (  # coverage unknown: unpriced, so no list cost either (as every unpriced row)
+            "list_cost",
+            f"CASE WHEN {applies} AND {in_sub} IS NULL THEN {null} ELSE _o_list_cost END",
+        ),
         (
             "cost",
             f"CASE WHEN _o_list_cost IS NULL THEN {null} WHEN {applies} AND {in_sub} IS NULL "
@@ -343,7 +362,7 @@ def outputs(*, single: bool, routes: bool, subscription: bool) -> list[list[tupl
         (
             "unpriced_reason",
             "coalesce(_o_lookup, _o_tokens, _o_gaps, CASE WHEN _o_list_cost IS NOT NULL AND "
-            f"{applies} AND {in_sub} IS NULL THEN 'subscription coverage unknown' END)",
+            f"{applies} AND {in_sub} IS NULL THEN {_text(COVERAGE_UNKNOWN)} END)",
         ),
     ]
     return [first, second, third, final]

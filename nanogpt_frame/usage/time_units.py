@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from nanogpt_frame.errors import ConfigError
+from nanogpt_frame.usage.reason_texts import NOT_A_TIME
 from nanogpt_frame.usage.token_counts import shown
 
 __all__ = ("EPOCH_LIMITS", "utc_microseconds")
@@ -218,8 +219,6 @@ def utc_microseconds(
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise ConfigError(
-            f"{what} {row_name(row)}: {column} {shown(values.iloc[row])} is not a time in "
-            "1970..2200 (integers are unix epoch seconds, milliseconds, microseconds or "
-            "nanoseconds, told apart by their size)"
+            f"{what} {row_name(row)}: {column} {shown(values.iloc[row])} {NOT_A_TIME}"
         )
     return out
