@@ -368,6 +368,15 @@ def test_cli_reconcile_a_log_against_a_history_root(tmp_path, capsys):
     rows = json.loads(capsys.readouterr().out)
     found = {(r["day"][:10], r["model"]): r["status"] for r in rows if r["status"] != "match"}
     assert found == {key: status for key, (status, _) in PLANTED.items()}
+    routes = tmp_path / "routes"
+    nf.write_snapshot(nf.load_routes(source="sample"), routes)
+    argv = ["reconcile", log, "--history", str(tmp_path / "hist"), "--routes", str(routes)]
+    assert cli_logic([*argv, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    routed = {(r["day"][:10], r["model"]): r["status"] for r in rows if r["status"] != "match"}
+    assert routed == {k: s for k, s in found.items() if k[0] != "2026-07-08"}  # route-priced
+    assert cli_logic(argv[:4]) == 0  # without --routes the table says what would price them
+    assert "--routes" in capsys.readouterr().out
 
 
 def test_cli_reconcile_against_spend_fits_80_columns_and_says_the_totals(capsys, monkeypatch):
@@ -381,9 +390,11 @@ def test_cli_reconcile_against_spend_fits_80_columns_and_says_the_totals(capsys,
     assert "missing rollup days: 2026-07-31" in captured.err
     assert cli_logic(["spend", "--sample", "--from", "2026-07-01", "--to", "2026-07-07",
                       "--format", "json"]) == 0  # fmt: skip
-    data = json.loads(capsys.readouterr().out)
-    assert {r["day"] for r in data["rows"]} == {f"2026-07-0{d}" for d in range(1, 8)}
-    assert data["totals"][0]["requests"] == sum(r["requests"] for r in data["rows"])
+    rows = json.loads(capsys.readouterr().out)  # the frame's rows, as in every format
+    assert {r["day"] for r in rows} == {f"2026-07-0{d}" for d in range(1, 8)}
+    assert cli_logic(["spend", "--sample", "--from", "2026-07-01", "--to", "2026-07-07"]) == 0
+    table = capsys.readouterr().out
+    assert f"{sum(r['requests'] for r in rows)} requests, cost" in table  # the totals line
 
 
 def test_cli_spend_live_without_a_key_is_one_line(capsys):
