@@ -23,7 +23,7 @@
 # `tools/make_account_sample.py`): a month (July 2026) of 579 logged responses and the usage
 # API's answer for it, billed at the sample history's prices **except for planted
 # discrepancies** that `data/README.md` lists. With a key, switch `SOURCE` to `"live"` and point
-# `LOG` and `HISTORY` at your own responses log and snapshot folder.
+# `LOG`, `HISTORY` and `ROUTES` at your own responses log and snapshot folders.
 
 # %%
 import warnings
@@ -37,6 +37,7 @@ from nanogpt_frame.sample import sample_responses_path
 SOURCE = "sample"  # <- switch to "live" (needs NANOGPT_API_KEY) for your own account
 LOG = sample_responses_path() if SOURCE == "sample" else "responses.jsonl"
 HISTORY = nf.sample_history() if SOURCE == "sample" else nf.read_snapshots("catalog-history/")
+ROUTES = nf.load_routes(source="sample") if SOURCE == "sample" else "routes-history/"
 pd.set_option("display.max_colwidth", 120)
 
 log = nf.read_responses(LOG)
@@ -67,11 +68,13 @@ per_day.tail()
 # ## Expected against billed, per day
 #
 # Every logged request priced at the price in force when it happened, then compared with what
-# NanoGPT billed for it (`reconcile`, one row per day). A day whose expected or billed total is
-# unknown (an unpriced or unbilled request) has no difference: it is marked `?`, never drawn 0.
+# NanoGPT billed for it (`reconcile`, one row per day). Requests that chose a provider are
+# priced at that route's price (`routes=`; a chosen provider is billed pay-as-you-go, never at
+# the catalog price). A day whose expected or billed total is unknown (an unpriced or unbilled
+# request) has no difference: it is marked `?`, never drawn 0.
 
 # %%
-costed = nf.cost_usage(log, HISTORY)
+costed = nf.cost_usage(log, HISTORY, routes=ROUTES)
 daily = nf.reconcile(costed, by="day")
 daily[["day", "requests", "expected_usd", "billed_usd", "difference_usd", "status"]].tail()
 
@@ -114,6 +117,18 @@ found[found["status"] != "match"][
 totals = found.attrs["totals"]
 {k: totals[k] for k in ("requests", "compared_expected_usd", "compared_billed_usd",
                         "difference_usd", "by_status")}
+
+# %% [markdown]
+# ## Without routes: a chosen provider is never priced at the catalog's price
+#
+# Costed without `routes=`, the requests that chose a provider have no expected cost: their
+# group is `unpriced`, and the explanation says which provider they chose, what they were
+# billed, how the rest of the group fares and what would price them.
+
+# %%
+unrouted = nf.reconcile(nf.cost_usage(log, HISTORY))
+unrouted[unrouted["explanation"].str.contains("chose a provider")][
+    ["day", "model", "status", "billed_usd", "explanation"]]
 
 # %% [markdown]
 # ## The same log against the usage API

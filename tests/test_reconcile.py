@@ -232,7 +232,7 @@ def test_reconcile_needs_a_bill_and_a_costed_frame():
 
 #: The discrepancies tools/make_account_sample.py plants (data/README.md lists them).
 PLANTED = {
-    ("2026-07-08", "google/gemini-2.5-flash"): ("over", "likely: a provider route"),
+    ("2026-07-08", "moonshotai/kimi-k2.5"): ("unpriced", "provider route not loaded"),
     ("2026-07-12", "moonshotai/kimi-k2.5"): ("over", "likely: the subscription did not cover"),
     ("2026-07-16", "claude-sonnet-4-5-20250929"): ("under", "likely: the subscription covered"),
     ("2026-07-20", "openai/gpt-5.2"): ("under", "likely: a price change within the day"),
@@ -261,6 +261,54 @@ def test_the_sample_log_against_the_sample_history_finds_exactly_the_planted(sam
         assert found[key][0] == status, key
         assert found[key][1].startswith(words) or words in found[key][1], (key, found[key][1])
     assert (out["status"] == "match").sum() == len(out) - len(PLANTED)
+
+
+def test_a_chosen_provider_is_unpriced_without_routes_and_matches_at_the_route_price(
+    sample_costed,
+):
+    out = nf.reconcile(sample_costed).set_index(["day", "model"])
+    key = (pd.Timestamp("2026-07-08").date(), "moonshotai/kimi-k2.5")
+    said = out.loc[key, "explanation"]
+    assert out.loc[key, "status"] == "unpriced" and pd.isna(out.loc[key, "expected_usd"])
+    assert "chose a provider (fireworks)" in said and "pass routes=" in said
+    assert "the other 2 request(s) match their bill" in said  # the rest of the group is fine
+    log = nf.read_responses(sample_responses_path())
+    routes = nf.load_routes(source="sample")
+    routed = nf.reconcile(nf.cost_usage(log, nf.sample_history(), routes=routes))
+    found = {(r.day.isoformat(), r.model): r.status for r in routed.itertuples()
+             if r.status != "match"}  # fmt: skip
+    planted = {k: s for k, (s, _) in PLANTED.items() if k != ("2026-07-08", "moonshotai/kimi-k2.5")}
+    assert found == planted  # at the route's price (fireworks, 1.3125x) the bill matches
+    fireworks = routes[(routes["model_id"] == "moonshotai/kimi-k2.5")
+                       & (routes["provider"] == "fireworks")]  # fmt: skip
+    unknown = nf.reconcile(
+        nf.cost_usage(log, nf.sample_history(), routes=routes.drop(fireworks.index))
+    )
+    row = unknown[(unknown["model"] == "moonshotai/kimi-k2.5") & (unknown["day"] == key[0])]
+    assert row["status"].tolist() == ["unpriced"]
+    assert "moonshotai/kimi-k2.5 via fireworks" in row["explanation"].iloc[0]
+
+
+def test_responses_are_costed_with_cached_tokens_counted_once():
+    # grok-4.3 on 2026-07-20 12:00: 1.25 prompt, 3.0 completion, 0.2 cache read per 1M
+    later = STAMP + 12 * 3600
+    body = {**openai(prompt=1000, cached=800, completion=50), "created": later,
+            "model": "x-ai/grok-4.3"}  # fmt: skip
+    wrapped = anthropic()
+    wrapped["response"].update(model="x-ai/grok-4.3", usage={
+        "input_tokens": 200, "output_tokens": 50, "cache_read_input_tokens": 800})  # fmt: skip
+    wrapped["ts"] = "2026-07-20T12:00:00Z"
+    costed = nf.cost_usage(nf.read_responses([body, wrapped]), nf.sample_history())
+    assert costed.attrs["input_includes_cached"] is False  # read_responses gives uncached input
+    exact = round((200 * 1.25 + 800 * 0.2 + 50 * 3.0) / 1e6, 12)
+    assert costed["list_cost"].tolist() == [exact, exact]
+
+
+def test_a_response_with_unreadable_counts_is_unpriced_never_zero():
+    rows = [{**openai(prompt=100, cached=300, cost=0.01), "created": STAMP + 12 * 3600}]
+    out = nf.reconcile(costed_of(*rows))
+    assert out["status"].tolist() == ["unpriced"] and pd.isna(out["expected_usd"].iloc[0])
+    assert "token count missing" in out["explanation"].iloc[0]
 
 
 def test_totals_add_up(sample_costed):
@@ -293,7 +341,7 @@ def test_the_sample_log_against_the_sample_usage_api(sample_costed):
     assert status[("2026-07-28", "Gemini 2.5 Flash")][0] == "match"  # the API billed them
     assert {s for s, _ in status.values()} >= {"match", "over", "under", "unmatched", "unbilled"}
     planted = {  # the log's planted bills, the usage answer's own plants, the missing day
-        ("2026-07-05", "Claude Sonnet 4.5"): "over", ("2026-07-08", "Gemini 2.5 Flash"): "over",
+        ("2026-07-05", "Claude Sonnet 4.5"): "over", ("2026-07-08", "Kimi K2.5"): "unpriced",
         ("2026-07-12", "Kimi K2.5"): "over", ("2026-07-16", "Claude Sonnet 4.5"): "under",
         ("2026-07-20", "GPT-5.2"): "under", ("2026-07-25", "Grok 4.3"): "over",
         ("2026-07-30", "GPT-4o mini (2024-07-18)"): "unmatched",
@@ -320,6 +368,15 @@ def test_cli_reconcile_a_log_against_a_history_root(tmp_path, capsys):
     rows = json.loads(capsys.readouterr().out)
     found = {(r["day"][:10], r["model"]): r["status"] for r in rows if r["status"] != "match"}
     assert found == {key: status for key, (status, _) in PLANTED.items()}
+    routes = tmp_path / "routes"
+    nf.write_snapshot(nf.load_routes(source="sample"), routes)
+    argv = ["reconcile", log, "--history", str(tmp_path / "hist"), "--routes", str(routes)]
+    assert cli_logic([*argv, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    routed = {(r["day"][:10], r["model"]): r["status"] for r in rows if r["status"] != "match"}
+    assert routed == {k: s for k, s in found.items() if k[0] != "2026-07-08"}  # route-priced
+    assert cli_logic(argv[:4]) == 0  # without --routes the table says what would price them
+    assert "--routes" in capsys.readouterr().out
 
 
 def test_cli_reconcile_against_spend_fits_80_columns_and_says_the_totals(capsys, monkeypatch):
@@ -333,9 +390,11 @@ def test_cli_reconcile_against_spend_fits_80_columns_and_says_the_totals(capsys,
     assert "missing rollup days: 2026-07-31" in captured.err
     assert cli_logic(["spend", "--sample", "--from", "2026-07-01", "--to", "2026-07-07",
                       "--format", "json"]) == 0  # fmt: skip
-    data = json.loads(capsys.readouterr().out)
-    assert {r["day"] for r in data["rows"]} == {f"2026-07-0{d}" for d in range(1, 8)}
-    assert data["totals"][0]["requests"] == sum(r["requests"] for r in data["rows"])
+    rows = json.loads(capsys.readouterr().out)  # the frame's rows, as in every format
+    assert {r["day"] for r in rows} == {f"2026-07-0{d}" for d in range(1, 8)}
+    assert cli_logic(["spend", "--sample", "--from", "2026-07-01", "--to", "2026-07-07"]) == 0
+    table = capsys.readouterr().out
+    assert f"{sum(r['requests'] for r in rows)} requests, cost" in table  # the totals line
 
 
 def test_cli_spend_live_without_a_key_is_one_line(capsys):

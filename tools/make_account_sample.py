@@ -32,6 +32,7 @@ DAYS = 31
 SEED = 20260701
 UNKNOWN = "openai/gpt-4o-mini-2024-07-18"  # not in the catalog: unpriced
 LABEL_UNKNOWN = "GPT-4o mini (2024-07-18)"  # its usage label: no catalog model has it
+ROUTED = ("2026-07-08", "moonshotai/kimi-k2.5", "fireworks")  # day, model, chosen provider
 
 # model id -> (shape, requests per day, input range, output range, cached share)
 MODELS = {
@@ -45,8 +46,9 @@ MODELS = {
 
 #: The discrepancies planted in the responses log, as (day, model id): what reconcile must find.
 PLANTED = {
-    ("2026-07-08", "google/gemini-2.5-flash"): "over: two requests chose provider 'vertex', "
-    "billed 1.25x the catalog price (provider route)",
+    ("2026-07-08", "moonshotai/kimi-k2.5"): "unpriced without routes=, match with them: two "
+    "requests chose provider 'fireworks', billed pay-as-you-go at the sample route's price "
+    "(1.3125x the catalog's; a chosen provider is never covered by the subscription)",
     ("2026-07-12", "moonshotai/kimi-k2.5"): "over: a subscription model billed at list price "
     "from the balance (paymentSource USD: pay-as-you-go forced)",
     ("2026-07-16", "claude-sonnet-4-5-20250929"): "under: a paid model covered by the "
@@ -85,7 +87,13 @@ def requests(rng: random.Random) -> list[dict]:
     for hour in (9, 14):
         out.append(request(rng, unknown_day + timedelta(hours=hour), UNKNOWN, "openai",
                            (1_000, 5_000), (100, 500), 0.0))  # fmt: skip
-    return sorted(out, key=lambda r: r["time"])
+    out = sorted(out, key=lambda r: r["time"])
+    routed = [
+        r for r in out if r["model"] == ROUTED[1] and r["time"].date().isoformat() == ROUTED[0]
+    ]
+    for r in routed[:2]:  # two requests that chose a provider: billed at the route's price
+        r["provider"] = ROUTED[2]
+    return out
 
 
 def request(rng, when, model, shape, inputs, outputs, cached_share) -> dict:
@@ -99,6 +107,7 @@ def request(rng, when, model, shape, inputs, outputs, cached_share) -> dict:
         "cached": cached,
         "output": rng.randint(*outputs),
         "reasoning": rng.randint(0, 200) if shape == "openai" else 0,
+        "provider": None,
     }
 
 
@@ -111,9 +120,10 @@ def priced(reqs: list[dict]) -> pd.DataFrame:
             "output_tokens": [r["output"] for r in reqs],
             "cached_tokens": [r["cached"] for r in reqs],
             "cache_write_tokens": [0] * len(reqs),
+            "provider": [r["provider"] for r in reqs],
         }
-    )
-    return nf.cost_usage(usage, nf.sample_history())
+    )  # a chosen provider's request is billed at the sample route's price (routes=)
+    return nf.cost_usage(usage, nf.sample_history(), routes=nf.load_routes(source="sample"))
 
 
 def response(r: dict, number: int, pricing: dict | None, provider: str | None) -> dict:
@@ -175,7 +185,6 @@ def main() -> int:
     lines: list[str] = []
     billed_by: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0, 0, 0, 0])
     names = dict(zip(nf.load("sample")["id"], nf.load("sample")["name"], strict=True))
-    gemini_0708 = 0
     gemini_0728 = 0
     grok_0725 = 0
     for number, (r, row) in enumerate(zip(reqs, costed.itertuples(), strict=True), start=1):
@@ -185,10 +194,7 @@ def main() -> int:
         cost = row.cost if pd.notna(row.cost) else None
         source = "subscription" if cost == 0 and (list_cost or 0) > 0 else "USD"
         bill = cost if cost is not None else 0.00042  # an unknown id: NanoGPT bills something
-        provider = None
-        if key == ("2026-07-08", "google/gemini-2.5-flash") and gemini_0708 < 2:
-            gemini_0708 += 1
-            provider, bill = "vertex", list_cost * 1.25
+        provider = r["provider"]
         if key == ("2026-07-12", "moonshotai/kimi-k2.5"):
             source, bill = "USD", list_cost
         if key == ("2026-07-16", "claude-sonnet-4-5-20250929"):

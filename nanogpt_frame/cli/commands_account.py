@@ -83,6 +83,12 @@ def add_account_parsers(commands: Any) -> None:
         "--sample", action="store_true", help="the sample history (and log, and usage answer)"
     )
     reconcile.add_argument(
+        "--routes",
+        metavar="ROOT",
+        help="routes snapshots (or raw route JSON), for requests that chose a provider; "
+        "--sample uses the sample's",
+    )
+    reconcile.add_argument(
         "--spend", action="store_true", help="compare with the usage API's spend per day"
     )
     reconcile.add_argument(
@@ -125,35 +131,43 @@ def _write(text: str) -> None:
     sys.stdout.write(text)
 
 
-def spend_command(args: argparse.Namespace) -> int:
-    import pandas as pd
+def _with_note_last(table: str, lines: list[str]) -> str:
+    """``table`` (a rendered table) with ``lines`` inserted before its last line(s) naming the
+    hidden columns, so that note stays the output's last word."""
+    import re
 
-    from nanogpt_frame.cli.output import Layout, render, render_many_json
+    body = table.rstrip("\n")
+    found = re.search(r"\n(\(\d+ more columns? with --format csv or json:[^)]*\))$", body)
+    note = found.group(1) if found else ""
+    body = body[: found.start()] if found else body
+    extra = "".join(f"{line}\n" for line in lines)
+    return f"{body}\n\n{extra}" + (f"\n{note}\n" if note else "")
+
+
+def spend_command(args: argparse.Namespace) -> int:
+    from nanogpt_frame.cli.output import Layout, number_text, render, terminal_width
 
     df = _spend(args)
-    money = ["requests", "cost_usd", "refunded_usd", "net_cost_usd"]
-    totals = pd.DataFrame([{c: df[c].sum() for c in money}]).astype(
-        {"requests": "int64", **{c: "float64" for c in money[1:]}}
-    )
-    totals[money[1:]] = totals[money[1:]].round(12)
-    if args.format == "json":
-        _write(render_many_json({"rows": df, "totals": totals}))
+    if args.format != "table":  # the frame, under its own names, at its own precision
+        _write(render(df, args.format))
         return 0
-    if args.format == "csv":
-        _write(render(df, "csv"))
-        return 0
-    table = df[["day", "model", *money, "input_tokens", "output_tokens"]]
     layout = Layout(
-        drop=("output_tokens", "input_tokens", "refunded_usd"),
+        show=("day", "model", "requests", "cost_usd", "refunded_usd", "net_cost_usd"),
+        drop=("refunded_usd",),
         shrink=("model",),
-        headers={"cost_usd": "cost", "refunded_usd": "refunded", "net_cost_usd": "net"},
     )
-    title = f"spend {df.attrs.get('from')} to {df.attrs.get('to')} (USD)"
-    _write(render(table, "table", title=title, layout=layout))
-    _write(render(totals, "table", title="totals", layout=layout))
+    sums = {c: float(df[c].sum()) for c in ("cost_usd", "refunded_usd", "net_cost_usd")}
+    text = (
+        f"spend {df.attrs.get('from')} to {df.attrs.get('to')}: {int(df['requests'].sum())} "
+        f"requests, cost {number_text(round(sums['cost_usd'], 12))} USD, refunded "
+        f"{number_text(round(sums['refunded_usd'], 12))}, net "
+        f"{number_text(round(sums['net_cost_usd'], 12))} (the rows' sums)."
+    )
     missing = df.attrs.get("missing_rollup_days") or []
     if missing:
-        _write(f"not counted yet (missing rollup days): {', '.join(missing)}\n")
+        text += f" Not counted yet (missing rollup days): {', '.join(missing)}."
+    lines = textwrap.wrap(text, terminal_width())
+    _write(_with_note_last(render(df, "table", layout=layout), lines))
     return 0
 
 
@@ -184,54 +198,59 @@ def _prices(args: argparse.Namespace) -> Any:
     raise ConfigError("name the price history with --history ROOT (or use --sample)")
 
 
+def _routes(args: argparse.Namespace) -> Any:
+    """``--routes`` as given; with ``--sample`` and none, the sample's routes (as ``cost``)."""
+    if args.routes is not None:
+        return args.routes
+    if args.sample:
+        from nanogpt_frame.routes.load_routes import load_routes
+
+        return load_routes(source="sample")
+    return None
+
+
 def reconcile_command(args: argparse.Namespace) -> int:
-    from nanogpt_frame.cli.output import Layout, render
+    from nanogpt_frame.cli.output import Layout, render, terminal_width
     from nanogpt_frame.usage.cost_usage import cost_usage
     from nanogpt_frame.usage.reconcile import reconcile
 
     log = _log(args)
     history = _prices(args)
-    costed = cost_usage(log, history)
+    costed = cost_usage(log, history, routes=_routes(args))
     by = [c.strip() for c in args.by.split(",") if c.strip()]
     billed = _spend(args) if args.spend else None
     out = reconcile(costed, billed, by=by, tolerance=args.tolerance, models=history)
     if args.format != "table":
         _write(render(out, args.format))
         return 0
-    from nanogpt_frame.cli.output import terminal_width
-
     shown = out if args.all else out[out["status"] != "match"]
     shown = shown.reset_index(drop=True)
-    table = shown[[*by, "status", "expected_usd", "billed_usd", "difference_usd"]].copy()
-    table.insert(0, "#", range(1, len(table) + 1))
     layout = Layout(
+        show=(*by, "status", "expected_usd", "billed_usd", "difference_usd"),
         shrink=("model",),
-        headers={"expected_usd": "expected", "billed_usd": "billed", "difference_usd": "diff"},
     )
-    _write(render(table, "table", title="reconciliation (USD)", layout=layout))
     width = terminal_width()
-    for number, text in enumerate(shown["explanation"], start=1):
-        _write(
-            textwrap.fill(
-                str(text), width=width, initial_indent=f"{number:>3}. ", subsequent_indent="     "
-            )
-            + "\n"
+    lines: list[str] = []
+    for row in shown.to_dict("records"):
+        keys = " ".join(str(row[k]) for k in by)
+        lines += textwrap.wrap(
+            f"{keys} ({row['status']}): {row['explanation']}",
+            width=width,
+            subsequent_indent="    ",
         )
-    if len(shown):
-        _write("\n")
+    if lines:
+        lines.append("")
     totals = out.attrs["totals"]
     counts = ", ".join(f"{n} {s}" for s, n in totals["by_status"].items())
-    _write(
-        textwrap.fill(
-            f"{totals['requests']} requests in {totals['groups']} groups: {counts}. Compared "
-            f"groups: expected {totals['compared_expected_usd']:.6f}, billed "
-            f"{totals['compared_billed_usd']:.6f}, difference {totals['difference_usd']:+.6f} "
-            f"USD. Log lines skipped (not responses): {log.attrs.get('skipped', 0)}."
-            + ("" if args.all else " Matching groups hidden (--all shows them)."),
-            width=width,
-        )
-        + "\n"
+    lines += textwrap.wrap(
+        f"{totals['requests']} requests in {totals['groups']} groups: {counts}. Compared "
+        f"groups: expected {totals['compared_expected_usd']:.6f}, billed "
+        f"{totals['compared_billed_usd']:.6f}, difference {totals['difference_usd']:+.6f} "
+        f"USD. Log lines skipped (not responses): {log.attrs.get('skipped', 0)}."
+        + ("" if args.all else " Matching groups hidden (--all shows them)."),
+        width=width,
     )
+    _write(_with_note_last(render(shown, "table", layout=layout), lines))
     return 0
 
 

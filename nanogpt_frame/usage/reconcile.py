@@ -18,7 +18,7 @@ import pandas as pd
 from nanogpt_frame.errors import ConfigError
 from nanogpt_frame.schema import unique_models
 from nanogpt_frame.usage.match_labels import label_key, match_labels
-from nanogpt_frame.usage.reconcile_explain import Group, close, explain, first_reason
+from nanogpt_frame.usage.reconcile_explain import Group, close, explain, unpriced_reason
 
 __all__ = ("RECONCILE_OUTPUT", "reconcile")
 
@@ -70,6 +70,9 @@ def _rows(costed: pd.DataFrame) -> pd.DataFrame:
             "list": _floats(costed["list_cost"], n),
             "billed": _floats(column("billed_usd"), n),
             "reason": costed["unpriced_reason"].astype(object).to_numpy(),
+            "basis": costed["price_basis"].astype(object).to_numpy()
+            if "price_basis" in costed.columns
+            else None,
             "in_sub": _floats(costed.get("in_subscription"), n),
             "snapshot": pd.to_datetime(costed["price_snapshot_at"], utc=True).to_numpy()
             if "price_snapshot_at" in costed.columns
@@ -212,7 +215,7 @@ def _per_row(rows: pd.DataFrame, keys: list[str], tolerance: float) -> list[dict
         )
         if unpriced.any():
             record["status"] = "unpriced"
-            record["explanation"] = first_reason(part["reason"], len(part))
+            record["explanation"] = unpriced_reason(part, row_billed=True, tolerance=tolerance)
         elif unbilled.any():
             record["status"] = "unbilled"
             record["explanation"] = (
@@ -303,7 +306,7 @@ def _against_spend(
         day = key[keys.index("day")] if "day" in keys else None
         if unpriced.any():
             record["status"] = "unpriced"
-            record["explanation"] = first_reason(part["reason"], len(part))
+            record["explanation"] = unpriced_reason(part, row_billed=False, tolerance=tolerance)
         elif bill_part is None:
             record["status"] = "unbilled"
             record["unbilled_requests"] = len(part)

@@ -15,7 +15,11 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ("ABSOLUTE_FLOOR_USD", "Group", "close", "explain", "first_reason")
+__all__ = ("ABSOLUTE_FLOOR_USD", "Group", "close", "explain", "first_reason", "unpriced_reason")
+
+#: ``cost_usage``'s reasons for a row that chose a provider and has no route price.
+NO_ROUTES = "provider route not loaded: pass routes="
+UNKNOWN_ROUTE = "unknown route"
 
 #: Differences at or below this many USD always match (rounding of per-request bills).
 ABSOLUTE_FLOOR_USD = 1e-6
@@ -49,26 +53,37 @@ class Group:
     billed_requests: float = math.nan
 
 
+def _route_snapshots(rows: pd.DataFrame) -> str:
+    stamps = sorted({pd.Timestamp(s).strftime("%Y-%m-%d") for s in rows["snapshot"].dropna()})
+    later = bool(rows["basis"].astype("string").eq("before_history").fillna(False).any())
+    return (f"the routes snapshot(s) of {', '.join(stamps) or 'unknown date'}"
+            + (", taken after some of these requests (price_basis before_history)" if later
+               else ""))  # fmt: skip
+
+
 def _provider(g: Group, tol: float) -> str | None:
+    """Rows that chose a provider are costed at the route's price (``cost_usage`` routes=)."""
     chosen = g.rows["provider"].notna()
     if not chosen.any():
         return None
     names = ", ".join(sorted(set(g.rows.loc[chosen, "provider"].astype(str))))
     n = int(chosen.sum())
+    when = _route_snapshots(g.rows[chosen])
     if g.row_billed:
         exp_p, bill_p = g.rows.loc[chosen, "expected"].sum(), g.rows.loc[chosen, "billed"].sum()
         exp_o, bill_o = g.rows.loc[~chosen, "expected"].sum(), g.rows.loc[~chosen, "billed"].sum()
         if close(exp_o, bill_o, tol) and not close(exp_p, bill_p, tol):
             ratio = f", x{bill_p / exp_p:.3g}" if exp_p else ""
             return (
-                f"likely: a provider route. The whole difference is in the {n} request(s) that "
-                f"chose a provider ({names}): billed {_usd(bill_p)} against {_usd(exp_p)} at "
-                f"the catalog price{ratio}, while the other requests match. A chosen provider "
-                "is billed pay-as-you-go at the route's price; pass routes= to cost_usage"
+                f"likely: the provider route's price. The whole difference is in the {n} "
+                f"request(s) that chose a provider ({names}): billed {_usd(bill_p)} against "
+                f"{_usd(exp_p)} at the route's price of {when}{ratio}, while the other requests "
+                "match. The route's price when they ran differs from the one costed: cost "
+                "them with routes snapshots from their time"
             )
     return (
-        f"possible: {n} of {len(g.rows)} request(s) chose a provider ({names}), billed at the "
-        "route's price, which the catalog price does not show"
+        f"possible: {n} of {len(g.rows)} request(s) chose a provider ({names}), costed at the "
+        f"route's price of {when}, which may have changed since"
     )
 
 
@@ -220,3 +235,49 @@ def first_reason(reasons: pd.Series, requests: int) -> str:
         f"{int(counts.sum())} of {requests} request(s) have no catalog price ({said}): "
         "expected unknown, not 0"
     )
+
+
+def unpriced_reason(rows: pd.DataFrame, row_billed: bool, tolerance: float = 0.01) -> str:
+    """Why a group is unpriced; for requests that chose a provider and have no route price,
+    what would price them (``cost_usage(..., routes=)``) and how the rest of the group fares.
+
+    ``rows`` has the columns of ``Group.rows`` plus ``reason``.
+    """
+    reasons = rows["reason"].astype(object)
+    routed = rows["provider"].notna() & reasons.isin([NO_ROUTES, UNKNOWN_ROUTE])
+    if not routed.any():
+        return first_reason(rows["reason"], len(rows))
+    others = rows["reason"].notna() & ~routed
+    parts = [first_reason(rows.loc[others, "reason"], len(rows))] if others.any() else []
+    names = ", ".join(sorted(set(rows.loc[routed, "provider"].astype(str))))
+    missing = int((routed & reasons.isin([NO_ROUTES])).sum())
+    unknown = rows.loc[routed & reasons.isin([UNKNOWN_ROUTE])]
+    if missing:
+        parts.append(
+            f"{missing} of {len(rows)} request(s) chose a provider ({names}) and were costed "
+            f"without routes ({NO_ROUTES}): expected unknown, not 0. A chosen provider is "
+            "billed pay-as-you-go at its route's price, never at the catalog's and never "
+            "covered by the subscription; pass routes= to cost_usage (CLI: --routes) to price "
+            "them"
+        )
+    if len(unknown):
+        pairs = sorted({f"{m} via {p}" for m, p in zip(unknown["model"], unknown["provider"],
+                                                        strict=True)})  # fmt: skip
+        parts.append(
+            f"{len(unknown)} of {len(rows)} request(s) chose a route the routes do not price at "
+            f"their time ({UNKNOWN_ROUTE}: {', '.join(pairs)}): expected unknown, not 0; load "
+            "routes that list it"
+        )
+    if row_billed:
+        bill = rows.loc[routed, "billed"]
+        if bill.notna().all():
+            parts.append(f"they were billed {_usd(float(bill.sum()))}")
+        rest = rows.loc[rows["reason"].isna()]
+        if len(rest) and rest["billed"].notna().all():
+            expected, billed = float(rest["expected"].sum()), float(rest["billed"].sum())
+            verdict = "match" if close(expected, billed, tolerance) else "differ from"
+            parts.append(
+                f"the other {len(rest)} request(s) {verdict} their bill (expected "
+                f"{_usd(expected)}, billed {_usd(billed)})"
+            )
+    return "; ".join(parts)
