@@ -648,3 +648,25 @@ def test_a_price_table_carries_the_frame_rule_and_one_without_it_is_not_guessed(
     assert pd.isna(out["cost"]) and "frame rule unknown" in out["unpriced_reason"]
     plain = nf.media_cost([{"model": "qwen-image", "images": 2, "resolution": "1024x1024"}], bare)
     assert plain["cost"].tolist() == [0.01]
+
+
+@pytest.mark.parametrize(
+    ("record", "column", "path"),
+    [
+        ({"tags": ["a", None]}, "tags", "tags"),
+        (
+            {"supported_parameters": {"voices": ["a", None]}},
+            "voices",
+            "supported_parameters.voices",
+        ),
+    ],
+)
+def test_a_null_inside_a_served_list_is_kept_not_dropped(record, column, path):
+    """Found by hypothesis in CI: the columnar reader joined ``[None]`` to nothing."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", nf.CatalogWarning)
+        frame = media_frame({"image": {"data": [{"id": "m", **record}]}}, snapshot_at=STAMP)
+    assert pd.isna(frame.loc[0, column])
+    assert json.loads(frame.loc[0, "extra_json"])["_invalid"][path] == ["a", None]

@@ -86,8 +86,8 @@ def _lists(values: list[Any], normal: Callable[[str], Any] | None = None) -> Any
     if not set(map(type, values)) <= {list, _NONE}:
         return None
     lists = strict(values, pa.list_(pa.string()))  # strict on members: an int is no string
-    if lists is None:
-        return None
+    if lists is None or pc.list_flatten(lists).null_count:  # a null member: the row reader
+        return None  # keeps it, as served, in extra_json["_invalid"]
     if normal is None:
         return pc.binary_join(lists, ",")
     return pa.array([None if v is None else ",".join(map(normal, v)) for v in values], pa.string())
