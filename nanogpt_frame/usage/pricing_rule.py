@@ -309,7 +309,8 @@ def _costs(usage, tokens, got, in_sub, stamp, basis, reason, chosen, subscriptio
         need = tokens[name] > 0
         gap = need & np.isnan(price)
         gap_bits |= gap.astype(np.int64) << bit
-        total += np.where(need & ~gap, tokens[name] * np.nan_to_num(price), 0.0)
+        with np.errstate(invalid="ignore"):  # NaN prices are masked out by the where
+            total += np.where(need & ~gap, tokens[name] * price, 0.0)
     first_gap = len(_REASONS) - 1  # code first_gap + pattern: one text per missing-price pattern
     reasons = [*_REASONS] + [
         PRICE_MISSING + ", ".join(sorted({parts[b][2] for b in range(4) if pattern >> b & 1}))
