@@ -22,6 +22,7 @@ from nanogpt_frame.schema import (
     normal_resolution,
     table_kind,
 )
+from nanogpt_frame.values import number_or_none
 
 __all__ = ("Line", "media_prices", "pricing_lines", "pricing_settings", "read_price")
 
@@ -65,15 +66,7 @@ def read_price(value: Any) -> float | None:
     >>> read_price(0.04136000000000001), read_price("0.002"), read_price(-1), read_price(True)
     (0.04136, 0.002, None, None)
     """
-    kind = type(value)
-    number: float | None = None
-    if kind is int or kind is float:
-        number = float(value)
-    elif kind is str:
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
+    number = number_or_none(value)
     if number is None or not math.isfinite(number) or number < 0:
         return None
     return float(f"{number:.9g}") if number else number

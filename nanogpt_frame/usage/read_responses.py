@@ -19,6 +19,7 @@ missing or unreadable is ``<NA>`` (``cost_usage`` then leaves the row unpriced),
 from __future__ import annotations
 
 import gzip
+import math
 import os
 from collections import Counter
 from collections.abc import Iterable
@@ -29,6 +30,7 @@ import pandas as pd
 
 from nanogpt_frame.errors import ConfigError, PayloadError
 from nanogpt_frame.schema import RESPONSE_COLUMNS, SCHEMA_VERSION, account_arrow_schema
+from nanogpt_frame.values import number_or_none
 
 __all__ = ("read_responses",)
 
@@ -48,17 +50,9 @@ def _count(value: Any) -> int | None:
 
 
 def _money(value: Any) -> float | None:
-    kind = type(value)
-    if kind is float or kind is int:
-        number = float(value)
-    elif kind is str:
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return number if number == number and abs(number) != float("inf") else None
+    """A billed amount (number or numeric text) as a finite float, else ``None``."""
+    number = number_or_none(value)
+    return number if number is not None and math.isfinite(number) else None
 
 
 class _Rows:
