@@ -278,3 +278,19 @@ def test_a_known_model_still_shows_its_routes(capsys):
         warnings.simplefilter("default")
         assert cli_logic(["routes", "--sample", "--model", "z-ai/glm-4.6"]) == 0
     assert "z-ai/glm-4.6" in capsys.readouterr().out
+
+
+def test_notes_and_warnings_on_stderr_fit_80_columns(capsys, monkeypatch):
+    """stderr lines were printed whole: a 168-character warning under `spend --sample`."""
+    from nanogpt_frame.cli import cli_logic
+
+    monkeypatch.setenv("COLUMNS", "80")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for argv in (["spend", "--sample"], ["media", "--sample", "--seconds", "30"]):
+            assert cli_logic(argv) == 0
+            err = capsys.readouterr().err
+            assert err.startswith("nanogpt-frame: ")
+            assert max(map(len, err.splitlines())) <= 80, err

@@ -387,7 +387,8 @@ def test_cli_reconcile_against_spend_fits_80_columns_and_says_the_totals(capsys,
     captured = capsys.readouterr()
     assert max(map(len, captured.out.splitlines())) <= 80
     assert "likely: refunds" in captured.out and "unmatched" in captured.out
-    assert "missing rollup days: 2026-07-31" in captured.err
+    assert "missing rollup days: 2026-07-31" in " ".join(captured.err.split())  # wrapped
+    assert max(map(len, captured.err.splitlines())) <= 80
     assert cli_logic(["spend", "--sample", "--from", "2026-07-01", "--to", "2026-07-07",
                       "--format", "json"]) == 0  # fmt: skip
     rows = json.loads(capsys.readouterr().out)  # the frame's rows, as in every format

@@ -123,7 +123,9 @@ def _spend(args: argparse.Namespace) -> Any:
             timeout=args.timeout,
         )
     for warning in said:
-        print(f"nanogpt-frame: warning: {' '.join(str(warning.message).split())}", file=sys.stderr)
+        from nanogpt_frame.cli.output import say
+
+        say("warning", str(warning.message))
     return df
 
 

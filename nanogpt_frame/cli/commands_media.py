@@ -163,13 +163,10 @@ def _job_costs(media, feed: str, given: dict[str, float], args: argparse.Namespa
     priced = costed[costed["cost"].notna()].sort_values(["cost", "model"], kind="stable")
     unpriced = len(costed) - len(priced)
     if unpriced:
-        print(
-            f"nanogpt-frame: note: {unpriced} of {len(costed)} {feed} models cannot price "
-            "this job (see --format csv for each reason)" if args.format == "table" else
-            f"nanogpt-frame: note: {unpriced} of {len(costed)} {feed} models cannot price "
-            "this job",
-            file=sys.stderr,
-        )  # fmt: skip
+        from nanogpt_frame.cli.output import say
+
+        hint = " (see --format csv for each reason)" if args.format == "table" else ""
+        say("note", f"{unpriced} of {len(costed)} {feed} models cannot price this job{hint}")
     out = pd.concat([priced, costed[costed["cost"].isna()]]) if args.format != "table" else priced
     table = pd.DataFrame(
         {

@@ -34,10 +34,9 @@ def routes_command(args: argparse.Namespace) -> int:
     best = cheapest_routes(routes, distillation=args.distillation)
     none = sorted(set(args.model or ()) - set(best["model_id"]) - set(routes.attrs["failed"]))
     if none:
-        print(
-            f"nanogpt-frame: note: no available, priced route for {', '.join(none)}",
-            file=sys.stderr,
-        )
+        from nanogpt_frame.cli.output import say
+
+        say("note", f"no available, priced route for {', '.join(none)}")
     best = best.head(args.top)
     _emit(
         best,

@@ -88,7 +88,9 @@ def main() -> None:  # pragma: no cover - thin wrapper
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"{PROG}: warning: {' '.join(_cli_words(str(message)).split())}", file=sys.stderr)
+    from nanogpt_frame.cli.output import say
+
+    say("warning", _cli_words(str(message)))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,6 +22,7 @@ import json
 import math
 import re
 import shutil
+import sys
 import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -404,3 +405,21 @@ def render_many_json(tables: dict[str, pd.DataFrame]) -> str:
         json.dumps({name: records(t) for name, t in tables.items()}, indent=1, ensure_ascii=False)
         + "\n"
     )
+
+
+def say(kind: str, text: str) -> None:
+    r"""One message to stderr (``nanogpt-frame: warning: ...``), wrapped to the terminal's width.
+
+    >>> import contextlib, io
+    >>> err = io.StringIO()
+    >>> with contextlib.redirect_stderr(err):
+    ...     say("note", "a short note")
+    >>> err.getvalue()
+    'nanogpt-frame: note: a short note\n'
+    """
+    words = " ".join(f"nanogpt-frame: {kind}: {text}".split())
+    width = terminal_width()
+    lines = wrap_text(words, width)
+    if len(lines) > 1:  # continuation lines indented under the first
+        lines = [lines[0], *("    " + line for line in wrap_text(" ".join(lines[1:]), width - 4))]
+    print("\n".join(lines), file=sys.stderr)
